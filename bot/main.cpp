@@ -1,0 +1,79 @@
+// access-bot: composition root. Parses the command line and hands over to the module commands.
+#include "knowledge/commands.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <unistd.h>
+
+int main(int argc, char** argv)
+{
+    namespace cmd = ab::knowledge::commands;
+    CLI::App app{"access-bot: a Microsoft Teams assistant for working with people outside your organization"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "access-bot 0.1.0");
+
+    cmd::environment env;
+    if (const char* d = std::getenv("AB_DATA_DIR"))
+        env.data_dir = d;
+    std::string knowledge_dir;
+    std::vector<std::string> extra;
+    app.add_option("--data", env.data_dir, "data directory (article index, state); env AB_DATA_DIR")->capture_default_str();
+    app.add_option("--knowledge", knowledge_dir, "read built-in content from this directory instead of the compiled-in copy")
+        ->check(CLI::ExistingDirectory);
+    app.add_option("--train-extra", extra, "labelled JSON Lines (eval format) added to the training data")
+        ->check(CLI::ExistingFile);
+
+    std::string question, locale, file, dir;
+    bool as_json = false, list_errors = false, no_progress = false;
+    int folds = 0;
+
+    auto* ask = app.add_subcommand("ask", "answer one question in the terminal: classification, answer, setting, sources");
+    ask->add_option("question", question, "the question")->required();
+    ask->add_option("--locale", locale, "the channel's locale hint, e.g. en-US (only a weak prior)");
+    ask->add_flag("--json", as_json, "print JSON");
+
+    auto* classify = app.add_subcommand("classify", "batch: JSON Lines {\"text\",\"locale\"} on stdin, one result line each");
+    classify->add_option("--locale", locale, "default locale hint for lines without one");
+
+    auto* eval = app.add_subcommand("eval", "accuracy on a labelled JSON Lines file (format of shared/eval/dev.jsonl)");
+    eval->add_option("file", file, "labelled .jsonl")->required()->check(CLI::ExistingFile);
+    eval->add_option("--cv", folds, "k-fold cross-validation: train on the content plus k-1 folds")->check(CLI::Range(2, 20));
+    eval->add_flag("--json", as_json, "print the report as one JSON object");
+    eval->add_flag("--errors", list_errors, "list the misclassified items");
+
+    auto* kb = app.add_subcommand("kb", "article knowledge base");
+    kb->require_subcommand(1);
+    auto* kb_import = kb->add_subcommand("import", "import Microsoft Docs markdown from DIR (incremental)");
+    kb_import->add_option("dir", dir, "directory tree of .md files")->required();
+    kb_import->add_flag("--no-progress", no_progress, "do not print progress");
+    auto* kb_stats = kb->add_subcommand("stats", "what the article index holds");
+    kb_stats->add_flag("--json", as_json, "print JSON");
+    auto* kb_check = kb->add_subcommand("check", "check the built-in content: completeness, load and training time");
+
+    CLI11_PARSE(app, argc, argv);
+    if (!knowledge_dir.empty())
+        env.knowledge_dir = knowledge_dir;
+    for (const auto& e : extra)
+        env.train_extra.emplace_back(e);
+
+    try {
+        if (*ask)
+            return cmd::ask(env, question, locale, as_json, std::cout, std::cerr);
+        if (*classify)
+            return cmd::classify_lines(env, locale, std::cin, std::cout, std::cerr);
+        if (*eval)
+            return cmd::eval(env, file, folds, as_json, list_errors, std::cout, std::cerr);
+        if (*kb_import)
+            return cmd::kb_import(env, dir, !no_progress && isatty(STDERR_FILENO), std::cout, std::cerr);
+        if (*kb_stats)
+            return cmd::kb_stats(env, as_json, std::cout, std::cerr);
+        if (*kb_check)
+            return cmd::content_check(env, std::cout, std::cerr);
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 2;
+    }
+    return 0;
+}

@@ -1,0 +1,99 @@
+#pragma once
+// The persistent article index: imported articles, their sections, per-language full-text
+// indexes (SQLite FTS5 with our own tokenizer: ICU word breaking + Snowball stems) and the link
+// from each section to an intent. One SQLite file in the data directory, WAL mode.
+
+#include "knowledge/intent.hpp"
+#include "knowledge/text.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace ab::knowledge::articles {
+
+struct citation {
+    std::string title;     ///< article title
+    std::string section;   ///< section heading (empty for the article's lead)
+    std::string url;       ///< learn.microsoft.com link, with the section anchor
+    std::string passage;   ///< a short extract
+    lang language = lang::en;
+    intent label = intent::out_of_scope;
+    double score = 0;
+};
+
+struct stored_section {
+    std::string heading;
+    std::string anchor;
+    int level = 1;
+    std::string body;
+    intent label = intent::out_of_scope;
+    float label_p = 0;
+};
+
+struct stored_article {
+    std::string file;       ///< absolute path of the source file
+    std::string variant;    ///< "localized" or "english-sxs"
+    std::string locale;     ///< "nl-nl"
+    lang language = lang::en;
+    std::string url;
+    std::string title;
+    std::string doc_key;    ///< same key = same document (duplicates, revisions)
+    int priority = 0;       ///< higher wins among duplicates
+    std::string date;       ///< YYYYMMDD or empty
+    std::uint64_t content_hash = 0;
+    intent label = intent::out_of_scope;
+    float label_p = 0;
+    std::vector<stored_section> sections;
+};
+
+class index_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class article_index {
+public:
+    /// Opens (creating if needed) the index at `db_path`. Throws index_error.
+    static std::unique_ptr<article_index> open(const std::filesystem::path& db_path);
+    ~article_index();
+    article_index(const article_index&) = delete;
+    article_index& operator=(const article_index&) = delete;
+
+    // --- writing (importer) -------------------------------------------------------------
+    void begin();
+    void commit();
+    void rollback();
+    /// Hash recorded for `file`, if it was imported successfully before.
+    std::optional<std::string> file_hash(const std::string& file) const;
+    /// Replaces everything stored for `file` with `articles`.
+    void replace_file(const std::string& file, const std::string& root, const std::string& hash,
+                      const std::vector<stored_article>& articles);
+    /// Records a file that failed (its previous articles, if any, are removed).
+    void record_failure(const std::string& file, const std::string& root, const std::string& hash, const std::string& error);
+    /// Files recorded under `root`.
+    std::vector<std::string> files_under(const std::string& root) const;
+    void remove_file(const std::string& file);
+    /// Marks one article per document key (and per identical content) active.
+    void resolve_duplicates();
+
+    // --- reading ----------------------------------------------------------------------------
+    /// Up to `k` citations for `topic`, preferring `language`, falling back to English; `text`
+    /// ranks the sections (BM25) when it matches, otherwise the intent link does.
+    std::vector<citation> citations(intent topic, lang language, std::string_view text, std::size_t k) const;
+    nlohmann::json stats() const;
+
+private:
+    explicit article_index(sqlite3* db);
+    std::vector<citation> search_language(intent topic, lang l, std::string_view text, std::size_t k,
+                                          std::vector<std::string>& seen_articles) const;
+    sqlite3* db_;
+};
+
+} // namespace ab::knowledge::articles

@@ -1,0 +1,78 @@
+#pragma once
+// The intent engine: language identification, intent (with calibrated confidence, an explicit
+// out-of-scope decision and an external-vs-guest ambiguity signal), role and organization domain.
+// Built once from the content (plus optional extra labelled examples), then const and safe to
+// use from any number of threads.
+
+#include "knowledge/content.hpp"
+#include "knowledge/language_id.hpp"
+#include "knowledge/linear_model.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ab::knowledge {
+
+struct training_example {
+    std::string text;
+    lang language = lang::en;
+    intent label = intent::out_of_scope;
+    role speaker = role::user;
+    float weight = 1.0f;
+};
+
+struct scored_intent {
+    intent label;
+    float probability;
+};
+
+struct classification {
+    lang language = lang::en;          ///< answer language (one of the six; English when unknown)
+    float language_confidence = 0;
+    bool language_supported = true;    ///< false when the text is in a language we do not speak
+    intent label = intent::out_of_scope;
+    float confidence = 0;              ///< calibrated probability of `label`
+    bool ambiguous = false;            ///< external vs guest access cannot be told apart: ask
+    std::vector<scored_intent> alternatives; ///< top intents, best first (includes `label`)
+    role speaker = role::user;
+    float admin_probability = 0;
+    std::optional<std::string> domain;
+};
+
+struct engine_options {
+    std::vector<training_example> extra; ///< added to the built-in utterances
+    training_options training;
+    /// Softmax temperature, fitted on cross-validation (see `access-bot eval --cv`).
+    float temperature = 1.0f;
+    /// Below this probability an in-scope prediction goes to out_of_scope ...
+    float out_of_scope_threshold = 0.30f;
+    /// ... when out_of_scope is at least this probable.
+    float out_of_scope_floor = 0.12f;
+    /// ambiguous when {external, guest} are the top two and p2 >= ratio * p1.
+    float ambiguity_ratio = 0.45f;
+};
+
+class classifier {
+public:
+    /// Trains on the content's utterances plus `opt.extra`. Deterministic.
+    static classifier train(const content& c, const engine_options& opt = {});
+
+    classification classify(std::string_view text, std::string_view locale_hint = {}) const;
+
+    std::size_t training_examples() const { return examples_; }
+    double training_ms() const { return training_ms_; }
+    std::size_t memory_bytes() const;
+    const engine_options& options() const { return opt_; }
+
+private:
+    engine_options opt_;
+    language_id language_;
+    linear_model intents_{intent_count};
+    linear_model roles_{2};
+    std::size_t examples_ = 0;
+    double training_ms_ = 0;
+};
+
+} // namespace ab::knowledge

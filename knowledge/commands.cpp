@@ -1,0 +1,235 @@
+#include "knowledge/commands.hpp"
+
+#include "knowledge/articles/importer.hpp"
+#include "knowledge/evaluation.hpp"
+
+#include <chrono>
+#include <iomanip>
+#include <iostream>
+
+namespace ab::knowledge::commands {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+fs::path index_path(const fs::path& data_dir)
+{
+    return data_dir / "knowledge.sqlite";
+}
+
+content load_content(const environment& env)
+{
+    return env.knowledge_dir ? content::from_directory(*env.knowledge_dir) : content::builtin();
+}
+
+classifier load_classifier(const environment& env, const content& c)
+{
+    engine_options opt;
+    for (const auto& f : env.train_extra) {
+        auto extra = to_training(load_labelled(f));
+        opt.extra.insert(opt.extra.end(), extra.begin(), extra.end());
+    }
+    return classifier::train(c, opt);
+}
+
+json to_json(const classification& c)
+{
+    json alts = json::array();
+    for (const auto& a : c.alternatives)
+        alts.push_back({{"intent", intent_name(a.label)}, {"confidence", a.probability}});
+    json j = {{"language", lang_code(c.language)},
+              {"language_confidence", c.language_confidence},
+              {"language_supported", c.language_supported},
+              {"intent", intent_name(c.label)},
+              {"confidence", c.confidence},
+              {"ambiguous", c.ambiguous},
+              {"alternatives", alts},
+              {"role", role_name(c.speaker)},
+              {"domain", c.domain ? json(*c.domain) : json(nullptr)}};
+    return j;
+}
+
+int ask(const environment& env, const std::string& question, const std::string& locale, bool as_json, std::ostream& out,
+        std::ostream& err)
+{
+    const content c = load_content(env);
+    const classifier engine = load_classifier(env, c);
+    const classification r = engine.classify(question, locale);
+
+    std::vector<articles::citation> cites;
+    const fs::path db = index_path(env.data_dir);
+    std::error_code ec;
+    if (is_topic(r.label) && fs::exists(db, ec)) {
+        try {
+            auto idx = articles::article_index::open(db);
+            cites = idx->citations(r.label, r.language, question, 3);
+        } catch (const std::exception& e) {
+            err << "warning: article index unavailable: " << e.what() << "\n";
+        }
+    }
+    if (as_json) {
+        json j = to_json(r);
+        json cj = json::array();
+        for (const auto& ci : cites)
+            cj.push_back({{"title", ci.title}, {"section", ci.section}, {"url", ci.url}, {"passage", ci.passage},
+                          {"language", lang_code(ci.language)}});
+        j["citations"] = cj;
+        out << j.dump(2) << "\n";
+        return 0;
+    }
+    out << std::fixed << std::setprecision(2);
+    out << "language   " << lang_code(r.language) << (r.language_supported ? "" : " (not a supported language)") << "\n";
+    out << "intent     " << intent_name(r.label) << "  confidence " << r.confidence << (r.ambiguous ? "  AMBIGUOUS: ask" : "") << "\n";
+    out << "also       ";
+    for (std::size_t i = 1; i < r.alternatives.size(); ++i)
+        out << intent_name(r.alternatives[i].label) << " " << r.alternatives[i].probability << "  ";
+    out << "\nrole       " << role_name(r.speaker) << "\n";
+    out << "domain     " << (r.domain ? *r.domain : "-") << "\n";
+    if (const answer_text* a = c.answer(r.label, r.language)) {
+        out << "\n" << a->title << "\n" << a->summary << "\n";
+        const auto& steps = r.speaker == role::admin && !a->admin_steps.empty() ? a->admin_steps : a->user_steps;
+        for (const auto& s : steps)
+            out << "  - " << s << "\n";
+    }
+    for (const setting* s : c.settings_for(r.label)) {
+        const auto li = static_cast<std::size_t>(r.language);
+        out << "\nsetting    " << s->names[li] << "\n           " << s->deep_link << "\n";
+        if (r.speaker == role::admin && !s->powershell.empty())
+            out << "           " << s->powershell << "\n";
+        break;
+    }
+    if (!cites.empty()) {
+        out << "\nsources\n";
+        for (const auto& ci : cites)
+            out << "  * " << ci.title << (ci.section.empty() ? "" : " — " + ci.section) << " [" << lang_code(ci.language)
+                << "]\n    " << ci.url << "\n    " << ci.passage << "\n";
+    }
+    return 0;
+}
+
+int classify_lines(const environment& env, const std::string& default_locale, std::istream& in, std::ostream& out,
+                   std::ostream& err)
+{
+    const content c = load_content(env);
+    const classifier engine = load_classifier(env, c);
+    std::string line;
+    std::size_t line_no = 0;
+    int status = 0;
+    while (std::getline(in, line)) {
+        ++line_no;
+        if (line.find_first_not_of(" \t\r") == std::string::npos)
+            continue;
+        const json j = json::parse(line, nullptr, false);
+        const json* text = j.is_object() && j.contains("text") ? &j["text"] : nullptr;
+        if (text == nullptr || !text->is_string()) {
+            out << json{{"error", "[classify.bad_line] line " + std::to_string(line_no) +
+                                      ": expected an object with a string \"text\""}}.dump() << "\n";
+            status = 1;
+            continue;
+        }
+        std::string locale = default_locale;
+        if (auto l = j.find("locale"); l != j.end() && l->is_string())
+            locale = l->get<std::string>();
+        json r = to_json(engine.classify(text->get<std::string>(), locale));
+        if (auto id = j.find("id"); id != j.end())
+            r["id"] = *id;
+        out << r.dump() << "\n";
+    }
+    if (status != 0)
+        err << "some lines could not be classified (see the \"error\" lines)\n";
+    return status;
+}
+
+int eval(const environment& env, const fs::path& file, int folds, bool as_json, bool list_errors, std::ostream& out,
+         std::ostream& err)
+{
+    const content c = load_content(env);
+    eval_options opt;
+    opt.folds = folds;
+    opt.list_errors = list_errors;
+    for (const auto& f : env.train_extra) {
+        auto extra = to_training(load_labelled(f));
+        opt.engine.extra.insert(opt.engine.extra.end(), extra.begin(), extra.end());
+    }
+    const auto items = load_labelled(file);
+    if (items.empty()) {
+        err << "error: [eval.empty] " << file.string() << " has no items\n";
+        return 2;
+    }
+    const json report = evaluate(c, items, opt);
+    if (as_json)
+        out << report.dump() << "\n";
+    else
+        out << format_report(report);
+    return 0;
+}
+
+int kb_import(const environment& env, const fs::path& dir, bool show_progress, std::ostream& out, std::ostream& err)
+{
+    const content c = load_content(env);
+    const classifier engine = load_classifier(env, c);
+    auto idx = articles::article_index::open(index_path(env.data_dir));
+    auto last = std::chrono::steady_clock::now();
+    const auto rep = articles::import_tree(*idx, engine, dir, [&](const articles::import_progress& p) {
+        if (!show_progress)
+            return;
+        const auto now = std::chrono::steady_clock::now();
+        if (p.done == p.total || now - last > std::chrono::milliseconds(200) || p.done == 0) {
+            last = now;
+            err << "\rimporting " << p.done << "/" << p.total << " files" << std::flush;
+            if (p.done == p.total)
+                err << "\n";
+        }
+    });
+    for (const auto& e : rep.errors)
+        err << "error: " << e.file << ": " << e.message << "\n";
+    out << "files " << rep.files << ": imported " << rep.imported << ", unchanged " << rep.unchanged << ", removed "
+        << rep.removed << ", failed " << rep.failed << "; " << rep.articles << " article versions, " << rep.sections
+        << " sections in " << std::fixed << std::setprecision(0) << rep.ms << " ms\n";
+    out << "index: " << index_path(env.data_dir).string() << "\n";
+    return rep.failed > 0 ? 1 : 0;
+}
+
+int kb_stats(const environment& env, bool as_json, std::ostream& out, std::ostream& err)
+{
+    const fs::path db = index_path(env.data_dir);
+    std::error_code ec;
+    if (!fs::exists(db, ec)) {
+        err << "error: [kb.no_index] no article index at " << db.string() << "; run 'access-bot kb import DIR' first\n";
+        return 2;
+    }
+    auto idx = articles::article_index::open(db);
+    const json s = idx->stats();
+    if (as_json) {
+        out << s.dump(2) << "\n";
+        return 0;
+    }
+    out << "index      " << db.string() << " (" << s.value("database_bytes", 0) / 1024 << " KiB)\n";
+    out << "files      " << s["files"].dump() << "\n";
+    out << "articles   " << s["articles"].dump() << "\n";
+    out << "sections   " << s["sections"].dump() << "\n";
+    out << "by intent  " << s["sections_per_intent"].dump() << "\n";
+    for (const auto& f : s["failed"])
+        out << "failed     " << f["file"].get<std::string>() << ": " << f["error"].get<std::string>() << "\n";
+    return 0;
+}
+
+int content_check(const environment& env, std::ostream& out, std::ostream& err)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    const content c = load_content(env);
+    const auto t1 = std::chrono::steady_clock::now();
+    const classifier engine = load_classifier(env, c);
+    const auto t2 = std::chrono::steady_clock::now();
+    const auto problems = c.problems();
+    for (const auto& p : problems)
+        err << "problem: " << p << "\n";
+    out << std::fixed << std::setprecision(1);
+    out << "utterances " << c.utterances().size() << ", settings " << c.settings().size() << "\n";
+    out << "content loaded in " << std::chrono::duration<double, std::milli>(t1 - t0).count() << " ms, model trained in "
+        << std::chrono::duration<double, std::milli>(t2 - t1).count() << " ms, model memory "
+        << static_cast<double>(engine.memory_bytes()) / (1024.0 * 1024.0) << " MiB\n";
+    return problems.empty() ? 0 : 1;
+}
+
+} // namespace ab::knowledge::commands

@@ -1,0 +1,134 @@
+#include "knowledge/features.hpp"
+
+#include "knowledge/domain.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+namespace ab::knowledge {
+
+namespace {
+
+struct accumulator {
+    std::vector<std::pair<std::uint32_t, float>> items;
+
+    void add(std::uint64_t h, float v) { items.emplace_back(static_cast<std::uint32_t>(h >> (64 - feature_bits)), v); }
+    void add(std::string_view prefix, std::string_view s, float v) { add(fnv1a(s, fnv1a(prefix)), v); }
+};
+
+// Scales the features added since `from` so that that group has L2 norm `weight`.
+void normalize_group(accumulator& acc, std::size_t from, float weight)
+{
+    double sq = 0;
+    for (std::size_t i = from; i < acc.items.size(); ++i)
+        sq += static_cast<double>(acc.items[i].second) * acc.items[i].second;
+    if (sq <= 0)
+        return;
+    const auto scale = static_cast<float>(weight / std::sqrt(sq));
+    for (std::size_t i = from; i < acc.items.size(); ++i)
+        acc.items[i].second *= scale;
+}
+
+bool is_cmdlet(std::string_view original)
+{
+    static constexpr std::string_view verbs[] = {"set-cs", "get-cs", "new-cs", "grant-cs", "remove-cs", "connect-microsoftteams",
+                                                 "new-azuread", "get-azuread", "set-azuread", "new-mg", "get-mg", "update-mg",
+                                                 "set-spo", "get-spo", "new-team", "add-teamuser", "set-team"};
+    for (auto v : verbs)
+        if (original.size() >= v.size() && std::equal(v.begin(), v.end(), original.begin(), [](char a, char b) {
+                return a == static_cast<char>(b | 0x20) || a == b;
+            }))
+            return true;
+    return false;
+}
+
+} // namespace
+
+sparse_vector extract_features(std::string_view text, lang l)
+{
+    if (text.size() > max_classified_bytes)
+        text = text.substr(0, max_classified_bytes);
+    const std::vector<word> words = split_words(text);
+    accumulator acc;
+    acc.items.reserve(words.size() * 24 + 8);
+
+    // Words: stems and stem bigrams. Domains and e-mail addresses become placeholders so that
+    // "fabrikam.com" and "adatum.com" mean the same thing.
+    std::vector<std::string> stems;
+    stems.reserve(words.size());
+    bool has_domain = false, has_email = false, has_cmdlet = false;
+    for (const auto& w : words) {
+        if (!w.has_letter)
+            continue;
+        const std::string_view original = text.substr(w.begin, w.end - w.begin);
+        if (is_cmdlet(original))
+            has_cmdlet = true;
+        if (w.text.find('@') != std::string::npos) {
+            has_email = true;
+            stems.emplace_back("<email>");
+            continue;
+        }
+        if (w.text.find('.') != std::string::npos && looks_like_domain(w.text)) {
+            has_domain = true;
+            stems.emplace_back("<domain>");
+            continue;
+        }
+        const std::string_view base = strip_elision(l, w.text);
+        stems.push_back(w.is_cjk ? std::string(base) : stem(l, base));
+    }
+    std::size_t start = acc.items.size();
+    for (const auto& s : stems)
+        acc.add("u:", s, 1.0f);
+    std::string bigram;
+    for (std::size_t i = 0; i + 1 < stems.size(); ++i) {
+        // (appended piecewise: GCC 12 raises a false -Wrestrict on a + "x" + b)
+        bigram.assign(stems[i]);
+        bigram.push_back('\x1f');
+        bigram.append(stems[i + 1]);
+        acc.add("b:", bigram, 0.7f);
+    }
+    normalize_group(acc, start, 1.0f);
+
+    // Character n-grams of the folded words, language independent.
+    start = acc.items.size();
+    std::string padded;
+    for (const auto& w : words) {
+        if (!w.has_letter || w.text.size() > 40)
+            continue;
+        padded.clear();
+        padded.push_back(' ');
+        padded.append(strip_elision(l, w.text));
+        padded.push_back(' ');
+        for_each_char_ngram(padded, 3, 5, [&](std::string_view g) { acc.add("c:", g, 1.0f); });
+    }
+    normalize_group(acc, start, 1.0f);
+
+    start = acc.items.size();
+    if (has_domain)
+        acc.add("x:", "domain", 1.0f);
+    if (has_email)
+        acc.add("x:", "email", 1.0f);
+    if (has_cmdlet)
+        acc.add("x:", "cmdlet", 1.0f);
+    const std::size_t n = stems.size();
+    acc.add("x:", n <= 2 ? "len:short" : n <= 8 ? "len:mid" : n <= 25 ? "len:long" : "len:verylong", 0.5f);
+    acc.add("x:", "bias", 0.3f);
+
+    // Merge duplicates.
+    std::sort(acc.items.begin(), acc.items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    sparse_vector v;
+    v.index.reserve(acc.items.size());
+    v.value.reserve(acc.items.size());
+    for (const auto& [i, x] : acc.items) {
+        if (!v.index.empty() && v.index.back() == i)
+            v.value.back() += x;
+        else {
+            v.index.push_back(i);
+            v.value.push_back(x);
+        }
+    }
+    return v;
+}
+
+} // namespace ab::knowledge

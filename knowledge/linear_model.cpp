@@ -1,0 +1,78 @@
+#include "knowledge/linear_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+namespace ab::knowledge {
+
+linear_model::linear_model(std::size_t classes)
+    : classes_(classes), weights_(static_cast<std::size_t>(feature_dim) * classes, 0.0f), bias_(classes, 0.0f)
+{
+}
+
+void softmax(std::span<float> v, float temperature)
+{
+    const float t = temperature > 0 ? temperature : 1.0f;
+    const float m = *std::max_element(v.begin(), v.end());
+    float sum = 0;
+    for (auto& x : v) {
+        x = std::exp((x - m) / t);
+        sum += x;
+    }
+    for (auto& x : v)
+        x /= sum;
+}
+
+void linear_model::scores(const sparse_vector& x, std::span<float> out) const
+{
+    std::copy(bias_.begin(), bias_.end(), out.begin());
+    for (std::size_t k = 0; k < x.index.size(); ++k) {
+        const float* w = &weights_[static_cast<std::size_t>(x.index[k]) * classes_];
+        const float v = x.value[k];
+        for (std::size_t c = 0; c < classes_; ++c)
+            out[c] += w[c] * v;
+    }
+}
+
+void linear_model::probabilities(const sparse_vector& x, float temperature, std::span<float> out) const
+{
+    scores(x, out);
+    softmax(out.first(classes_), temperature);
+}
+
+void linear_model::train(std::span<const sparse_vector> x, std::span<const std::uint8_t> y, std::span<const float> w,
+                         const training_options& opt)
+{
+    std::fill(weights_.begin(), weights_.end(), 0.0f);
+    std::fill(bias_.begin(), bias_.end(), 0.0f);
+    std::vector<std::size_t> order(x.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::mt19937 rng(opt.seed);
+    std::vector<float> p(classes_);
+    for (int epoch = 0; epoch < opt.epochs; ++epoch) {
+        // Fisher-Yates with our own index draw: std::shuffle's algorithm is not specified.
+        for (std::size_t i = order.size(); i > 1; --i)
+            std::swap(order[i - 1], order[rng() % i]);
+        const float lr = opt.learning_rate / (1.0f + 0.35f * static_cast<float>(epoch));
+        const float decay = 1.0f - lr * opt.l2;
+        for (std::size_t idx : order) {
+            const auto& xi = x[idx];
+            scores(xi, p);
+            softmax(p, 1.0f);
+            p[y[idx]] -= 1.0f; // gradient of the cross-entropy w.r.t. the logits
+            const float step = lr * w[idx];
+            for (std::size_t c = 0; c < classes_; ++c)
+                bias_[c] -= step * p[c] * 0.1f;
+            for (std::size_t k = 0; k < xi.index.size(); ++k) {
+                float* wk = &weights_[static_cast<std::size_t>(xi.index[k]) * classes_];
+                const float v = xi.value[k];
+                for (std::size_t c = 0; c < classes_; ++c)
+                    wk[c] = wk[c] * decay - step * p[c] * v;
+            }
+        }
+    }
+}
+
+} // namespace ab::knowledge
