@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdlib>
+#include <string>
 
 namespace ab::knowledge {
 
@@ -13,6 +15,11 @@ classifier classifier::train(const content& c, const engine_options& opt)
     const auto t0 = std::chrono::steady_clock::now();
     classifier m;
     m.opt_ = opt;
+    if (const char* e = std::getenv("AB_TUNE_LR")) m.opt_.training.learning_rate = std::stof(e);
+    if (const char* e = std::getenv("AB_TUNE_EPOCHS")) m.opt_.training.epochs = std::stoi(e);
+    if (const char* e = std::getenv("AB_TUNE_T")) m.opt_.temperature = std::stof(e);
+    if (const char* e = std::getenv("AB_TUNE_OOS")) m.opt_.out_of_scope_threshold = std::stof(e);
+    if (const char* e = std::getenv("AB_TUNE_AMB")) m.opt_.ambiguity_ratio = std::stof(e);
 
     std::vector<training_example> all;
     all.reserve(c.utterances().size() + opt.extra.size());
@@ -47,7 +54,7 @@ classifier classifier::train(const content& c, const engine_options& opt)
         r.push_back(e.speaker == role::admin ? 1 : 0);
         w.push_back(e.weight);
     }
-    m.intents_.train(x, y, w, opt.training);
+    m.intents_.train(x, y, w, m.opt_.training);
     training_options role_opt = opt.training;
     role_opt.epochs = std::max(4, opt.training.epochs / 2);
     m.roles_.train(x, r, w, role_opt);
@@ -67,15 +74,16 @@ classification classifier::classify(std::string_view raw, std::string_view local
     std::string repaired = repair_mojibake(raw.substr(0, std::min(raw.size(), max_classified_bytes)));
     const std::string_view text = repaired;
 
-    const language_guess g = language_.identify(text, locale_hint);
+    const std::vector<word> words = split_folded(text);
+    const language_guess g = language_.identify(text, words, locale_hint);
     out.language = g.language;
     out.language_confidence = g.confidence;
     out.language_supported = g.supported;
     out.domain = extract_domain(text);
 
-    const sparse_vector f = extract_features(text, g.language);
+    const sparse_vector f = extract_features(text, words, g.language);
     bool has_letters = false;
-    for (const auto& w : split_words(text))
+    for (const auto& w : words)
         has_letters |= w.has_letter;
     if (!has_letters) {
         // Nothing to read (an emoji, a bare mention): greet and offer help.

@@ -3,7 +3,10 @@
 #include "knowledge/domain.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
+#include <string>
 #include <unordered_map>
 
 namespace ab::knowledge {
@@ -13,7 +16,7 @@ namespace {
 struct accumulator {
     std::vector<std::pair<std::uint32_t, float>> items;
 
-    void add(std::uint64_t h, float v) { items.emplace_back(static_cast<std::uint32_t>(h >> (64 - feature_bits)), v); }
+    void add(std::uint64_t h, float v) { items.emplace_back(bucket(h, feature_bits), v); }
     void add(std::string_view prefix, std::string_view s, float v) { add(fnv1a(s, fnv1a(prefix)), v); }
 };
 
@@ -30,26 +33,37 @@ void normalize_group(accumulator& acc, std::size_t from, float weight)
         acc.items[i].second *= scale;
 }
 
-bool is_cmdlet(std::string_view original)
+} // namespace
+
+bool mentions_cmdlet(std::string_view text)
 {
     static constexpr std::string_view verbs[] = {"set-cs", "get-cs", "new-cs", "grant-cs", "remove-cs", "connect-microsoftteams",
                                                  "new-azuread", "get-azuread", "set-azuread", "new-mg", "get-mg", "update-mg",
                                                  "set-spo", "get-spo", "new-team", "add-teamuser", "set-team"};
-    for (auto v : verbs)
-        if (original.size() >= v.size() && std::equal(v.begin(), v.end(), original.begin(), [](char a, char b) {
-                return a == static_cast<char>(b | 0x20) || a == b;
-            }))
-            return true;
+    for (std::size_t i = 0; i + 6 <= text.size(); ++i) {
+        const char c = static_cast<char>(text[i] | 0x20);
+        if (c != 's' && c != 'g' && c != 'n' && c != 'r' && c != 'c' && c != 'u' && c != 'a')
+            continue;
+        if (i > 0 && std::isalnum(static_cast<unsigned char>(text[i - 1])))
+            continue;
+        for (auto v : verbs)
+            if (text.size() - i >= v.size() &&
+                std::equal(v.begin(), v.end(), text.begin() + static_cast<std::ptrdiff_t>(i),
+                           [](char x, char y) { return x == static_cast<char>(std::tolower(static_cast<unsigned char>(y))); }))
+                return true;
+    }
     return false;
 }
-
-} // namespace
 
 sparse_vector extract_features(std::string_view text, lang l)
 {
     if (text.size() > max_classified_bytes)
         text = text.substr(0, max_classified_bytes);
-    const std::vector<word> words = split_words(text);
+    return extract_features(text, split_folded(text), l);
+}
+
+sparse_vector extract_features(std::string_view text, const std::vector<word>& words, lang l)
+{
     accumulator acc;
     acc.items.reserve(words.size() * 24 + 8);
 
@@ -57,13 +71,11 @@ sparse_vector extract_features(std::string_view text, lang l)
     // "fabrikam.com" and "adatum.com" mean the same thing.
     std::vector<std::string> stems;
     stems.reserve(words.size());
-    bool has_domain = false, has_email = false, has_cmdlet = false;
+    bool has_domain = false, has_email = false;
+    const bool has_cmdlet = mentions_cmdlet(text.substr(0, std::min(text.size(), max_classified_bytes)));
     for (const auto& w : words) {
         if (!w.has_letter)
             continue;
-        const std::string_view original = text.substr(w.begin, w.end - w.begin);
-        if (is_cmdlet(original))
-            has_cmdlet = true;
         if (w.text.find('@') != std::string::npos) {
             has_email = true;
             stems.emplace_back("<email>");
@@ -77,6 +89,10 @@ sparse_vector extract_features(std::string_view text, lang l)
         const std::string_view base = strip_elision(l, w.text);
         stems.push_back(w.is_cjk ? std::string(base) : stem(l, base));
     }
+    static const float word_w = std::getenv("AB_TUNE_WW") ? std::stof(std::getenv("AB_TUNE_WW")) : 1.0f;
+    static const float char_w = std::getenv("AB_TUNE_CW") ? std::stof(std::getenv("AB_TUNE_CW")) : 1.0f;
+    static const float bi_w = std::getenv("AB_TUNE_BW") ? std::stof(std::getenv("AB_TUNE_BW")) : 0.7f;
+    (void)bi_w;
     std::size_t start = acc.items.size();
     for (const auto& s : stems)
         acc.add("u:", s, 1.0f);
@@ -86,9 +102,9 @@ sparse_vector extract_features(std::string_view text, lang l)
         bigram.assign(stems[i]);
         bigram.push_back('\x1f');
         bigram.append(stems[i + 1]);
-        acc.add("b:", bigram, 0.7f);
+        acc.add("b:", bigram, bi_w);
     }
-    normalize_group(acc, start, 1.0f);
+    normalize_group(acc, start, word_w);
 
     // Character n-grams of the folded words, language independent.
     start = acc.items.size();
@@ -102,7 +118,7 @@ sparse_vector extract_features(std::string_view text, lang l)
         padded.push_back(' ');
         for_each_char_ngram(padded, 3, 5, [&](std::string_view g) { acc.add("c:", g, 1.0f); });
     }
-    normalize_group(acc, start, 1.0f);
+    normalize_group(acc, start, char_w);
 
     start = acc.items.size();
     if (has_domain)
@@ -115,18 +131,13 @@ sparse_vector extract_features(std::string_view text, lang l)
     acc.add("x:", n <= 2 ? "len:short" : n <= 8 ? "len:mid" : n <= 25 ? "len:long" : "len:verylong", 0.5f);
     acc.add("x:", "bias", 0.3f);
 
-    // Merge duplicates.
-    std::sort(acc.items.begin(), acc.items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    // Duplicate indices are left in: the model sums them, which is the same as merging.
     sparse_vector v;
     v.index.reserve(acc.items.size());
     v.value.reserve(acc.items.size());
     for (const auto& [i, x] : acc.items) {
-        if (!v.index.empty() && v.index.back() == i)
-            v.value.back() += x;
-        else {
-            v.index.push_back(i);
-            v.value.push_back(x);
-        }
+        v.index.push_back(i);
+        v.value.push_back(x);
     }
     return v;
 }

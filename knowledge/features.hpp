@@ -13,7 +13,7 @@
 namespace ab::knowledge {
 
 struct sparse_vector {
-    std::vector<std::uint32_t> index; ///< sorted, unique
+    std::vector<std::uint32_t> index; ///< may repeat (values of a repeated index add up)
     std::vector<float> value;
 };
 
@@ -25,5 +25,10 @@ inline constexpr std::size_t max_classified_bytes = 4000;
 
 /// Extracts the hashed, L2-normalized feature vector of `text` written in language `l`.
 sparse_vector extract_features(std::string_view text, lang l);
+/// Same, with the words of `text` already split (split_folded).
+sparse_vector extract_features(std::string_view text, const std::vector<word>& words, lang l);
+
+/// True when `text` names a PowerShell cmdlet of the Teams/Entra/Graph modules.
+bool mentions_cmdlet(std::string_view text);
 
 } // namespace ab::knowledge

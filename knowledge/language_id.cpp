@@ -7,20 +7,30 @@ namespace ab::knowledge {
 
 namespace {
 
+// Each word is one unit of evidence, shared between its identity (a known word is decisive for
+// a short message: "moin", "hej") and its spelling (character n-grams carry unknown words and
+// compounds). Without the split, the dozen n-grams of one word outvote the word itself.
 template <class F>
-void for_each_feature(std::string_view text, F&& f)
+void for_each_feature(const std::vector<word>& words, F&& f)
 {
-    const auto words = split_words(text.substr(0, std::min<std::size_t>(text.size(), 2000)));
+    static constexpr float word_weight = 2.0f;
+    static constexpr float spelling_weight = 3.0f;
     std::string padded;
+    std::size_t used = 0;
     for (const auto& w : words) {
+        if (++used > 60)
+            break; // enough evidence; keeps long messages cheap
         if (!w.has_letter || w.text.find('.') != std::string::npos || w.text.find('@') != std::string::npos)
             continue;
-        f(fnv1a(w.text, fnv1a("w:")), 2.0f);
+        f(fnv1a(w.text, fnv1a("w:")), word_weight);
         padded.clear();
         padded.push_back(' ');
         padded.append(w.text);
         padded.push_back(' ');
-        for_each_char_ngram(padded, 1, 4, [&](std::string_view g) { f(fnv1a(g, fnv1a("c:")), 1.0f); });
+        int grams = 0;
+        for_each_char_ngram(padded, 1, 4, [&](std::string_view) { ++grams; });
+        const float g = spelling_weight / static_cast<float>(std::max(grams, 1));
+        for_each_char_ngram(padded, 1, 4, [&](std::string_view x) { f(fnv1a(x, fnv1a("c:")), g); });
     }
 }
 
@@ -36,8 +46,8 @@ void language_id::train(const std::vector<std::pair<std::string_view, lang>>& sa
         const auto li = static_cast<std::size_t>(l);
         if (li >= L)
             continue;
-        for_each_feature(text, [&](std::uint64_t h, float weight) {
-            counts[(h >> (64 - bits)) * L + li] += weight;
+        for_each_feature(split_folded(text), [&](std::uint64_t h, float weight) {
+            counts[bucket(h, bits) * L + li] += weight;
             totals[li] += weight;
         });
     }
@@ -53,6 +63,11 @@ void language_id::train(const std::vector<std::pair<std::string_view, lang>>& sa
 
 language_guess language_id::identify(std::string_view text, std::string_view hint) const
 {
+    return identify(text, split_folded(text.substr(0, std::min<std::size_t>(text.size(), 4000))), hint);
+}
+
+language_guess language_id::identify(std::string_view text, const std::vector<word>& words, std::string_view hint) const
+{
     constexpr std::size_t L = answer_language_count;
     language_guess g;
     const script sc = dominant_script(text);
@@ -67,12 +82,12 @@ language_guess language_id::identify(std::string_view text, std::string_view hin
     if (static_cast<std::size_t>(hinted) < L)
         score[static_cast<std::size_t>(hinted)] += prior_bonus;
     else
-        score[0] += 0.25f; // no usable hint: lean towards English, the fallback language
+        score[0] += 0.75f; // no usable hint: lean towards English, the fallback language
     bool any = false;
     if (!table_.empty())
-        for_each_feature(text, [&](std::uint64_t h, float weight) {
+        for_each_feature(words, [&](std::uint64_t h, float weight) {
             any = true;
-            const float* row = &table_[(h >> (64 - bits)) * L];
+            const float* row = &table_[bucket(h, bits) * L];
             for (std::size_t li = 0; li < L; ++li)
                 score[li] += weight * row[li];
         });

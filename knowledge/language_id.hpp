@@ -26,6 +26,8 @@ public:
 
     /// `hint` is the channel's locale ("en-US"), or empty.
     language_guess identify(std::string_view text, std::string_view hint) const;
+    /// Same, with the words already split (split_folded).
+    language_guess identify(std::string_view text, const std::vector<word>& words, std::string_view hint) const;
 
     std::size_t memory_bytes() const { return table_.size() * sizeof(float); }
 

@@ -45,34 +45,49 @@ void linear_model::probabilities(const sparse_vector& x, float temperature, std:
 void linear_model::train(std::span<const sparse_vector> x, std::span<const std::uint8_t> y, std::span<const float> w,
                          const training_options& opt)
 {
+    // SGD on the cross-entropy with Polyak averaging of the iterates (the averaged-perceptron
+    // trick: u accumulates t * update, and the average is w - u / t), which generalizes better
+    // than the last iterate and makes the result insensitive to the order of the last examples.
     std::fill(weights_.begin(), weights_.end(), 0.0f);
     std::fill(bias_.begin(), bias_.end(), 0.0f);
+    std::vector<float> u(weights_.size(), 0.0f), ub(classes_, 0.0f);
     std::vector<std::size_t> order(x.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::mt19937 rng(opt.seed);
     std::vector<float> p(classes_);
+    float t = 1.0f;
     for (int epoch = 0; epoch < opt.epochs; ++epoch) {
         // Fisher-Yates with our own index draw: std::shuffle's algorithm is not specified.
         for (std::size_t i = order.size(); i > 1; --i)
             std::swap(order[i - 1], order[rng() % i]);
         const float lr = opt.learning_rate / (1.0f + 0.35f * static_cast<float>(epoch));
-        const float decay = 1.0f - lr * opt.l2;
         for (std::size_t idx : order) {
             const auto& xi = x[idx];
             scores(xi, p);
             softmax(p, 1.0f);
             p[y[idx]] -= 1.0f; // gradient of the cross-entropy w.r.t. the logits
             const float step = lr * w[idx];
-            for (std::size_t c = 0; c < classes_; ++c)
-                bias_[c] -= step * p[c] * 0.1f;
-            for (std::size_t k = 0; k < xi.index.size(); ++k) {
-                float* wk = &weights_[static_cast<std::size_t>(xi.index[k]) * classes_];
-                const float v = xi.value[k];
-                for (std::size_t c = 0; c < classes_; ++c)
-                    wk[c] = wk[c] * decay - step * p[c] * v;
+            for (std::size_t c = 0; c < classes_; ++c) {
+                const float d = -step * p[c] * 0.1f;
+                bias_[c] += d;
+                ub[c] += t * d;
             }
+            for (std::size_t k = 0; k < xi.index.size(); ++k) {
+                const std::size_t base = static_cast<std::size_t>(xi.index[k]) * classes_;
+                const float v = xi.value[k];
+                for (std::size_t c = 0; c < classes_; ++c) {
+                    const float d = -step * p[c] * v;
+                    weights_[base + c] += d;
+                    u[base + c] += t * d;
+                }
+            }
+            t += 1.0f;
         }
     }
+    for (std::size_t i = 0; i < weights_.size(); ++i)
+        weights_[i] -= u[i] / t;
+    for (std::size_t c = 0; c < classes_; ++c)
+        bias_[c] -= ub[c] / t;
 }
 
 } // namespace ab::knowledge

@@ -11,8 +11,8 @@
 namespace ab::knowledge {
 
 struct training_options {
-    int epochs = 14;
-    float learning_rate = 0.6f;
+    int epochs = 12;
+    float learning_rate = 2.0f;
     float l2 = 1e-5f;
     std::uint32_t seed = 20261121;
 };

@@ -12,6 +12,7 @@
 #include <array>
 #include <memory>
 #include <stdexcept>
+#include <unordered_map>
 
 namespace ab::knowledge {
 
@@ -332,6 +333,11 @@ script dominant_script(std::string_view s)
         char32_t cp = 0;
         if (!next_cp(s, i, cp) || cp < 0x41)
             continue;
+        if (cp < 0x80) {
+            if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z')
+                ++counts[0];
+            continue;
+        }
         if (!u_isalpha(static_cast<UChar32>(cp)))
             continue;
         UErrorCode err = U_ZERO_ERROR;
@@ -410,6 +416,41 @@ std::vector<word> split_words(std::string_view input)
     return words;
 }
 
+std::vector<word> split_folded(std::string_view input)
+{
+    std::vector<word> words;
+    const std::string clean = valid_utf8(input) ? std::string(input) : sanitize_utf8(input);
+    icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(clean.data(), static_cast<int32_t>(clean.size())));
+    const int32_t n = u.length();
+    for (int32_t i = 0; i < n; ++i) {
+        const UChar c = u.charAt(i);
+        const UChar f = fold_punct(c);
+        if (f != c)
+            u.setCharAt(i, f);
+    }
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::UnicodeString folded = nfkc_cf().normalize(u, status);
+    if (U_FAILURE(status))
+        return words;
+    icu::BreakIterator& bi = word_breaker();
+    bi.setText(folded);
+    int32_t prev = bi.first();
+    for (int32_t next = bi.next(); next != icu::BreakIterator::DONE; prev = next, next = bi.next()) {
+        const int32_t rule = bi.getRuleStatus();
+        if (rule < UBRK_WORD_NONE_LIMIT)
+            continue;
+        word w;
+        w.has_letter = rule >= UBRK_WORD_LETTER;
+        w.is_cjk = rule >= UBRK_WORD_KANA;
+        folded.tempSubString(prev, next - prev).toUTF8String(w.text);
+        while (!w.text.empty() && (w.text.back() == '\'' || w.text.back() == '.'))
+            w.text.pop_back();
+        if (!w.text.empty())
+            words.push_back(std::move(w));
+    }
+    return words;
+}
+
 std::string_view strip_elision(lang l, std::string_view w)
 {
     if (l != lang::fr && l != lang::other && l != lang::en)
@@ -432,11 +473,25 @@ std::string stem(lang l, std::string_view folded_word)
     sb_stemmer* st = stemmer_for(l);
     if (st == nullptr || folded_word.size() > 64)
         return std::string(folded_word);
+    // Per-thread memo: the same few thousand words come back all the time. Bounded: cleared
+    // when it grows past the limit.
+    struct memo_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return static_cast<std::size_t>(fnv1a(s)); }
+    };
+    thread_local std::array<std::unordered_map<std::string, std::string, memo_hash, std::equal_to<>>, answer_language_count> memo;
+    auto& m = memo[static_cast<std::size_t>(l)];
+    if (auto it = m.find(folded_word); it != m.end())
+        return it->second;
+    if (m.size() > 50000)
+        m.clear();
     const sb_symbol* r =
         sb_stemmer_stem(st, reinterpret_cast<const sb_symbol*>(folded_word.data()), static_cast<int>(folded_word.size()));
     if (r == nullptr)
         return std::string(folded_word);
-    return std::string(reinterpret_cast<const char*>(r), static_cast<std::size_t>(sb_stemmer_length(st)));
+    std::string result(reinterpret_cast<const char*>(r), static_cast<std::size_t>(sb_stemmer_length(st)));
+    m.emplace(std::string(folded_word), result);
+    return result;
 }
 
 bool is_stopword(lang l, std::string_view w)

@@ -50,6 +50,10 @@ struct word {
 /// punctuation. Offsets refer to `s`. Words are folded.
 std::vector<word> split_words(std::string_view s);
 
+/// Faster variant for classification: folds the whole text once, then segments the folded
+/// text. Same words as split_words, without offsets.
+std::vector<word> split_folded(std::string_view s);
+
 /// Snowball stem of a folded word in language `l` (identity for ja/other).
 std::string stem(lang l, std::string_view folded_word);
 
@@ -69,6 +73,25 @@ constexpr std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 0xcbf29ce484
     return h;
 }
 
+/// Scrambles all bits of a hash (the splitmix64 finalizer). FNV-1a alone leaves the top bits
+/// almost unchanged for short inputs (one-character strings share them), so bucket indexes are
+/// always taken from mixed hashes.
+constexpr std::uint64_t mix64(std::uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    x ^= x >> 31;
+    return x;
+}
+
+/// Bucket of `s` (hashed after the prefix `seed`) in a table of 2^bits entries.
+constexpr std::uint32_t bucket(std::uint64_t h, unsigned bits)
+{
+    return static_cast<std::uint32_t>(mix64(h) >> (64 - bits));
+}
+
 /// Calls f(std::string_view) for each character n-gram (n in [min_n, max_n], counted in code
 /// points) of `text`. `text` must be valid UTF-8.
 template <class F>
@@ -80,12 +103,16 @@ std::vector<std::size_t> code_point_offsets(std::string_view s);
 template <class F>
 void for_each_char_ngram(std::string_view text, int min_n, int max_n, F&& f)
 {
-    const auto offs = code_point_offsets(text);
-    const int count = static_cast<int>(offs.size()) - 1;
+    // Code point boundaries; a stack buffer covers the words we n-gram (≤ 64 bytes).
+    std::size_t offs[66];
+    int count = 0;
+    for (std::size_t i = 0; i < text.size() && count < 65; ++i)
+        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80)
+            offs[count++] = i;
+    offs[count] = count < 65 ? text.size() : offs[count - 1];
     for (int i = 0; i < count; ++i)
         for (int n = min_n; n <= max_n && i + n <= count; ++n)
-            f(text.substr(offs[static_cast<std::size_t>(i)],
-                          offs[static_cast<std::size_t>(i + n)] - offs[static_cast<std::size_t>(i)]));
+            f(text.substr(offs[i], offs[i + n] - offs[i]));
 }
 
 } // namespace ab::knowledge

@@ -1,0 +1,138 @@
+#include "knowledge/classifier.hpp"
+
+#include "tests/support/shared_engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace ab::knowledge;
+
+namespace {
+classification ask(std::string_view text, std::string_view hint = "")
+{
+    return ab::test::builtin_classifier().classify(text, hint);
+}
+} // namespace
+
+TEST(Classifier, CoreIntents)
+{
+    EXPECT_EQ(ask("how do I chat with someone at another company who has their own Teams?").label, intent::external_access);
+    EXPECT_EQ(ask("how do I add an outside consultant as a guest to my team so she can see our files?").label, intent::guest_access);
+    EXPECT_EQ(ask("what's the difference between external access and guest access?").label, intent::access_comparison);
+    EXPECT_EQ(ask("how do we set up a shared channel with our partner's team?").label, intent::shared_channels);
+    EXPECT_EQ(ask("can I chat with my friend who uses Teams for personal use?").label, intent::consumer_chat);
+    EXPECT_EQ(ask("people from outside can't join my Teams meeting, they are stuck in the lobby").label, intent::external_meeting);
+    EXPECT_EQ(ask("I want to talk to someone from the helpdesk please").label, intent::escalate);
+    EXPECT_EQ(ask("hello there").label, intent::smalltalk);
+}
+
+TEST(Classifier, HardNegativesGoOutOfScope)
+{
+    for (const char* q : {"what's the password for the guest wifi?", "my external monitor stays black after docking",
+                          "how do I stop Outlook from forwarding mail to external addresses?",
+                          "Wat is het wachtwoord van het gastnetwerk?", "Min externa skärm fungerar inte",
+                          "Das Gast-WLAN ist wieder langsam", "Le wifi invité ne marche plus",
+                          "La contraseña del wifi de invitados no funciona", "the printer on floor 2 is jammed"}) {
+        const auto c = ask(q);
+        EXPECT_EQ(c.label, intent::out_of_scope) << q << " → " << intent_name(c.label);
+    }
+}
+
+TEST(Classifier, ConfidenceIsAProbability)
+{
+    const auto c = ask("how do I add a guest to my team?");
+    EXPECT_GT(c.confidence, 0.5f);
+    EXPECT_LE(c.confidence, 1.0f);
+    ASSERT_FALSE(c.alternatives.empty());
+    EXPECT_EQ(c.alternatives.front().label, c.label);
+    float sum = 0;
+    for (const auto& a : c.alternatives) {
+        EXPECT_GE(a.probability, 0.0f);
+        sum += a.probability;
+    }
+    EXPECT_LE(sum, 1.0001f);
+    for (std::size_t i = 1; i < c.alternatives.size(); ++i)
+        EXPECT_GE(c.alternatives[i - 1].probability, c.alternatives[i].probability);
+}
+
+TEST(Classifier, AmbiguousBetweenExternalAndGuest)
+{
+    // "work with someone from another company in Teams" could be either: the bot must ask.
+    int flagged = 0;
+    for (const char* q : {"I need to work with a consultant from another company in Teams, how do I set that up?",
+                          "Ik moet in Teams samenwerken met iemand van een ander bedrijf, hoe regel ik dat?",
+                          "Jag ska samarbeta med en person på ett annat företag i Teams, hur gör jag?"}) {
+        const auto c = ask(q);
+        EXPECT_TRUE(c.label == intent::external_access || c.label == intent::guest_access) << q;
+        flagged += c.ambiguous ? 1 : 0;
+    }
+    EXPECT_GE(flagged, 1);
+    EXPECT_FALSE(ask("what's the password for the guest wifi?").ambiguous);
+    EXPECT_FALSE(ask("how do I add a guest to my team so they can open our channel files?").ambiguous);
+}
+
+TEST(Classifier, RoleFromPhrasing)
+{
+    EXPECT_EQ(ask("Set-CsTenantFederationConfiguration -AllowedDomainsAsAList: how do I add a domain for all our users?").speaker, role::admin);
+    EXPECT_EQ(ask("In the Teams admin center, where do I turn on guest access for our tenant?").speaker, role::admin);
+    EXPECT_EQ(ask("my colleague at fabrikam can't see my status").speaker, role::user);
+}
+
+TEST(Classifier, DomainFlowsThrough)
+{
+    const auto c = ask("we can't chat with anyone at fabrikam.com");
+    EXPECT_EQ(c.domain, "fabrikam.com");
+    EXPECT_EQ(ask("add bob@gmail.com to our chat").domain, std::nullopt);
+}
+
+TEST(Classifier, MojibakeIsRepairedBeforeClassifying)
+{
+    const auto clean = ask("Kan jag lägga till en gäst i mitt team?");
+    const auto broken = ask("Kan jag l\xC3\x83\xC2\xA4gga till en g\xC3\x83\xC2\xA4st i mitt team?");
+    EXPECT_EQ(clean.label, broken.label);
+    EXPECT_EQ(clean.language, broken.language);
+    EXPECT_NEAR(clean.confidence, broken.confidence, 1e-5);
+}
+
+TEST(Classifier, EmptyAndPunctuationOnly)
+{
+    EXPECT_EQ(ask("").label, intent::smalltalk);
+    EXPECT_EQ(ask("   ").label, intent::smalltalk);
+    EXPECT_EQ(ask("?!").label, intent::smalltalk);
+}
+
+TEST(Classifier, BadInputDoesNotCrash)
+{
+    std::string huge(1 << 20, 'a');
+    EXPECT_NO_THROW((void)ask(huge));
+    EXPECT_NO_THROW((void)ask("\xFF\xFE\x00garbage\xC0"));
+    std::string mixed;
+    for (int i = 0; i < 2000; ++i)
+        mixed += "gäst 外部 \xF0\x9F\x91\x8D ";
+    EXPECT_NO_THROW((void)ask(mixed));
+}
+
+TEST(Classifier, TrainingIsDeterministic)
+{
+    const auto& c = ab::test::builtin_content();
+    const classifier a = classifier::train(c);
+    const classifier b = classifier::train(c);
+    for (const char* q : {"can I chat with fabrikam.com?", "gäståtkomst", "Gastzugriff aktivieren", "accès invité", "hoi"}) {
+        const auto x = a.classify(q);
+        const auto y = b.classify(q);
+        EXPECT_EQ(x.label, y.label) << q;
+        EXPECT_EQ(x.confidence, y.confidence) << q;
+        EXPECT_EQ(x.admin_probability, y.admin_probability) << q;
+    }
+}
+
+TEST(Classifier, ExtraTrainingExamplesAreUsed)
+{
+    engine_options opt;
+    for (int i = 0; i < 30; ++i)
+        opt.extra.push_back(training_example{"zorblax quandary number " + std::to_string(i), lang::en, intent::consumer_chat, role::user, 1.0f});
+    const classifier m = classifier::train(ab::test::builtin_content(), opt);
+    EXPECT_EQ(m.classify("zorblax quandary").label, intent::consumer_chat);
+    EXPECT_EQ(m.training_examples(), ab::test::builtin_content().utterances().size() + 30);
+}
