@@ -34,6 +34,9 @@ int main(int argc, char** argv)
     ask->add_option("--locale", locale, "the channel's locale hint, e.g. en-US (only a weak prior)");
     ask->add_flag("--json", as_json, "print JSON");
 
+    auto* chat = app.add_subcommand("chat", "interactive terminal chat: type questions, get answers");
+    chat->add_option("--locale", locale, "the locale hint");
+
     auto* classify = app.add_subcommand("classify", "batch: JSON Lines {\"text\",\"locale\"} on stdin, one result line each");
     classify->add_option("--locale", locale, "default locale hint for lines without one");
 
@@ -61,6 +64,8 @@ int main(int argc, char** argv)
     try {
         if (*ask)
             return cmd::ask(env, question, locale, as_json, std::cout, std::cerr);
+        if (*chat)
+            return cmd::chat(env, locale, std::cin, std::cout, std::cerr);
         if (*classify)
             return cmd::classify_lines(env, locale, std::cin, std::cout, std::cerr);
         if (*eval)

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 
 namespace ab::knowledge::commands {
 
@@ -49,61 +50,98 @@ json to_json(const classification& c)
     return j;
 }
 
+namespace {
+
+// What answering needs: content, a trained engine and, when present, the article index.
+struct answerer {
+    content text;
+    classifier engine;
+    std::unique_ptr<articles::article_index> index;
+
+    answerer(const environment& env, std::ostream& err) : text(load_content(env)), engine(load_classifier(env, text))
+    {
+        const fs::path db = index_path(env.data_dir);
+        std::error_code ec;
+        if (fs::exists(db, ec)) {
+            try {
+                index = articles::article_index::open(db);
+            } catch (const std::exception& e) {
+                err << "warning: article index unavailable: " << e.what() << "\n";
+            }
+        }
+    }
+
+    void answer(const std::string& question, const std::string& locale, bool as_json, std::ostream& out) const
+    {
+        const classification r = engine.classify(question, locale);
+        std::vector<articles::citation> cites;
+        if (index && is_topic(r.label))
+            cites = index->citations(r.label, r.language, question, 3);
+        if (as_json) {
+            json j = to_json(r);
+            json cj = json::array();
+            for (const auto& ci : cites)
+                cj.push_back({{"title", ci.title}, {"section", ci.section}, {"url", ci.url}, {"passage", ci.passage},
+                              {"language", lang_code(ci.language)}});
+            j["citations"] = cj;
+            out << j.dump(2) << "\n";
+            return;
+        }
+        out << std::fixed << std::setprecision(2);
+        out << "language   " << lang_code(r.language) << (r.language_supported ? "" : " (not a supported language)") << "\n";
+        out << "intent     " << intent_name(r.label) << "  confidence " << r.confidence << (r.ambiguous ? "  AMBIGUOUS: ask" : "") << "\n";
+        out << "also       ";
+        for (std::size_t i = 1; i < r.alternatives.size(); ++i)
+            out << intent_name(r.alternatives[i].label) << " " << r.alternatives[i].probability << "  ";
+        out << "\nrole       " << role_name(r.speaker) << "\n";
+        out << "domain     " << (r.domain ? *r.domain : "-") << "\n";
+        if (r.ambiguous)
+            out << "\n" << text.ui("clarify_question", r.language) << "\n  [" << text.ui("clarify_chat_only", r.language)
+                << "]  [" << text.ui("clarify_collaborate", r.language) << "]\n";
+        if (const answer_text* a = text.answer(r.label, r.language)) {
+            out << "\n" << a->title << "\n" << a->summary << "\n";
+            const auto& steps = r.speaker == role::admin && !a->admin_steps.empty() ? a->admin_steps : a->user_steps;
+            for (const auto& s : steps)
+                out << "  - " << s << "\n";
+        }
+        for (const setting* s : text.settings_for(r.label)) {
+            const auto li = static_cast<std::size_t>(r.language);
+            out << "\n" << text.ui("setting_label", r.language) << ": " << s->names[li] << "\n  " << s->deep_link << "\n";
+            if (r.speaker == role::admin && !s->powershell.empty())
+                out << "  " << s->powershell << "\n";
+            break;
+        }
+        if (!cites.empty()) {
+            out << "\n" << text.ui("sources_label", r.language) << "\n";
+            for (const auto& ci : cites)
+                out << "  * " << ci.title << (ci.section.empty() ? "" : " — " + ci.section) << " [" << lang_code(ci.language)
+                    << "]\n    " << ci.url << "\n    " << ci.passage << "\n";
+        }
+    }
+};
+
+} // namespace
+
 int ask(const environment& env, const std::string& question, const std::string& locale, bool as_json, std::ostream& out,
         std::ostream& err)
 {
-    const content c = load_content(env);
-    const classifier engine = load_classifier(env, c);
-    const classification r = engine.classify(question, locale);
+    const answerer a(env, err);
+    a.answer(question, locale, as_json, out);
+    return 0;
+}
 
-    std::vector<articles::citation> cites;
-    const fs::path db = index_path(env.data_dir);
-    std::error_code ec;
-    if (is_topic(r.label) && fs::exists(db, ec)) {
-        try {
-            auto idx = articles::article_index::open(db);
-            cites = idx->citations(r.label, r.language, question, 3);
-        } catch (const std::exception& e) {
-            err << "warning: article index unavailable: " << e.what() << "\n";
-        }
+int chat(const environment& env, const std::string& locale, std::istream& in, std::ostream& out, std::ostream& err)
+{
+    const answerer a(env, err);
+    out << "access-bot: ask how to work with people outside your organization (empty line or Ctrl-D ends)\n> " << std::flush;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.find_first_not_of(" \t\r") == std::string::npos)
+            break;
+        a.answer(line, locale, false, out);
+        out << "\n> " << std::flush;
     }
-    if (as_json) {
-        json j = to_json(r);
-        json cj = json::array();
-        for (const auto& ci : cites)
-            cj.push_back({{"title", ci.title}, {"section", ci.section}, {"url", ci.url}, {"passage", ci.passage},
-                          {"language", lang_code(ci.language)}});
-        j["citations"] = cj;
-        out << j.dump(2) << "\n";
-        return 0;
-    }
-    out << std::fixed << std::setprecision(2);
-    out << "language   " << lang_code(r.language) << (r.language_supported ? "" : " (not a supported language)") << "\n";
-    out << "intent     " << intent_name(r.label) << "  confidence " << r.confidence << (r.ambiguous ? "  AMBIGUOUS: ask" : "") << "\n";
-    out << "also       ";
-    for (std::size_t i = 1; i < r.alternatives.size(); ++i)
-        out << intent_name(r.alternatives[i].label) << " " << r.alternatives[i].probability << "  ";
-    out << "\nrole       " << role_name(r.speaker) << "\n";
-    out << "domain     " << (r.domain ? *r.domain : "-") << "\n";
-    if (const answer_text* a = c.answer(r.label, r.language)) {
-        out << "\n" << a->title << "\n" << a->summary << "\n";
-        const auto& steps = r.speaker == role::admin && !a->admin_steps.empty() ? a->admin_steps : a->user_steps;
-        for (const auto& s : steps)
-            out << "  - " << s << "\n";
-    }
-    for (const setting* s : c.settings_for(r.label)) {
-        const auto li = static_cast<std::size_t>(r.language);
-        out << "\nsetting    " << s->names[li] << "\n           " << s->deep_link << "\n";
-        if (r.speaker == role::admin && !s->powershell.empty())
-            out << "           " << s->powershell << "\n";
-        break;
-    }
-    if (!cites.empty()) {
-        out << "\nsources\n";
-        for (const auto& ci : cites)
-            out << "  * " << ci.title << (ci.section.empty() ? "" : " — " + ci.section) << " [" << lang_code(ci.language)
-                << "]\n    " << ci.url << "\n    " << ci.passage << "\n";
-    }
+    out << "\n";
     return 0;
 }
 

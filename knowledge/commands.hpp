@@ -32,6 +32,8 @@ nlohmann::json to_json(const classification& c);
 
 int ask(const environment& env, const std::string& question, const std::string& locale, bool as_json, std::ostream& out,
         std::ostream& err);
+/// Interactive terminal chat: one question per line, answered as text.
+int chat(const environment& env, const std::string& locale, std::istream& in, std::ostream& out, std::ostream& err);
 int classify_lines(const environment& env, const std::string& default_locale, std::istream& in, std::ostream& out,
                    std::ostream& err);
 int eval(const environment& env, const std::filesystem::path& file, int folds, bool as_json, bool list_errors,
