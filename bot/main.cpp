@@ -45,6 +45,9 @@ int main(int argc, char** argv)
     eval->add_option("--cv", folds, "k-fold cross-validation: train on the content plus k-1 folds")->check(CLI::Range(2, 20));
     eval->add_flag("--json", as_json, "print the report as one JSON object");
     eval->add_flag("--errors", list_errors, "list the misclassified items");
+    std::vector<std::string> parameters;
+    eval->add_option("--set", parameters, "tune an engine parameter: name=value (temperature, out_of_scope_threshold, "
+                                          "out_of_scope_floor, ambiguity_threshold, ambiguity_ratio, epochs, learning_rate)");
 
     auto* kb = app.add_subcommand("kb", "article knowledge base");
     kb->require_subcommand(1);
@@ -69,7 +72,7 @@ int main(int argc, char** argv)
         if (*classify)
             return cmd::classify_lines(env, locale, std::cin, std::cout, std::cerr);
         if (*eval)
-            return cmd::eval(env, file, folds, as_json, list_errors, std::cout, std::cerr);
+            return cmd::eval(env, file, folds, as_json, list_errors, parameters, std::cout, std::cerr);
         if (*kb_import)
             return cmd::kb_import(env, dir, !no_progress && isatty(STDERR_FILENO), std::cout, std::cerr);
         if (*kb_stats)

@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <cstdlib>
-#include <string>
 
 namespace ab::knowledge {
 
@@ -15,16 +13,11 @@ classifier classifier::train(const content& c, const engine_options& opt)
     const auto t0 = std::chrono::steady_clock::now();
     classifier m;
     m.opt_ = opt;
-    if (const char* e = std::getenv("AB_TUNE_LR")) m.opt_.training.learning_rate = std::stof(e);
-    if (const char* e = std::getenv("AB_TUNE_EPOCHS")) m.opt_.training.epochs = std::stoi(e);
-    if (const char* e = std::getenv("AB_TUNE_T")) m.opt_.temperature = std::stof(e);
-    if (const char* e = std::getenv("AB_TUNE_OOS")) m.opt_.out_of_scope_threshold = std::stof(e);
-    if (const char* e = std::getenv("AB_TUNE_AMB")) m.opt_.ambiguity_ratio = std::stof(e);
 
     std::vector<training_example> all;
     all.reserve(c.utterances().size() + opt.extra.size());
     for (const auto& u : c.utterances())
-        all.push_back(training_example{u.text, u.language, u.label, u.speaker, 1.0f});
+        all.push_back(training_example{u.text, u.language, u.label, u.speaker, 1.0f, u.ambiguous});
     all.insert(all.end(), opt.extra.begin(), opt.extra.end());
 
     // Language identification learns from utterances and answer texts.
@@ -50,11 +43,12 @@ classifier classifier::train(const content& c, const engine_options& opt)
     x.reserve(all.size());
     for (const auto& e : all) {
         x.push_back(extract_features(e.text, e.language));
-        y.push_back(static_cast<std::uint8_t>(e.label));
+        const bool split = e.ambiguous && (e.label == intent::external_access || e.label == intent::guest_access);
+        y.push_back(static_cast<std::uint8_t>(split ? ambiguous_class : static_cast<std::size_t>(e.label)));
         r.push_back(e.speaker == role::admin ? 1 : 0);
         w.push_back(e.weight);
     }
-    m.intents_.train(x, y, w, m.opt_.training);
+    m.intents_.train(x, y, w, opt.training);
     training_options role_opt = opt.training;
     role_opt.epochs = std::max(4, opt.training.epochs / 2);
     m.roles_.train(x, r, w, role_opt);
@@ -93,8 +87,20 @@ classification classifier::classify(std::string_view raw, std::string_view local
         return out;
     }
 
+    std::array<float, intent_count + 1> p_all{};
+    intents_.probabilities(f, opt_.temperature, p_all);
+    // Share the "external or guest" class between the two, in proportion to their own odds.
     std::array<float, intent_count> p{};
-    intents_.probabilities(f, opt_.temperature, p);
+    for (std::size_t i = 0; i < intent_count; ++i)
+        p[i] = p_all[i];
+    const auto ext = static_cast<std::size_t>(intent::external_access);
+    const auto guest = static_cast<std::size_t>(intent::guest_access);
+    const float p_amb = p_all[ambiguous_class];
+    const float pair = p[ext] + p[guest];
+    const float share = pair > 0 ? p[ext] / pair : 0.5f;
+    p[ext] += p_amb * share;
+    p[guest] += p_amb * (1.0f - share);
+
     std::array<std::size_t, intent_count> order{};
     for (std::size_t i = 0; i < intent_count; ++i)
         order[i] = i;
@@ -117,11 +123,10 @@ classification classifier::classify(std::string_view raw, std::string_view local
             out.alternatives.insert(out.alternatives.begin(), {intent::out_of_scope, p_oos});
     }
 
-    const auto a = static_cast<intent>(order[0]);
-    const auto b = static_cast<intent>(order[1]);
-    const bool pair = (a == intent::external_access && b == intent::guest_access) ||
-                      (a == intent::guest_access && b == intent::external_access);
-    out.ambiguous = best == a && pair && p[order[1]] >= opt_.ambiguity_ratio * p[order[0]];
+    const bool pair_on_top = (order[0] == ext && order[1] == guest) || (order[0] == guest && order[1] == ext);
+    const bool is_ext_or_guest = best == intent::external_access || best == intent::guest_access;
+    out.ambiguous = is_ext_or_guest &&
+                    (p_amb >= opt_.ambiguity_threshold || (pair_on_top && p[order[1]] >= opt_.ambiguity_ratio * p[order[0]]));
 
     std::array<float, 2> rp{};
     roles_.probabilities(f, 1.0f, rp);

@@ -178,13 +178,15 @@ int classify_lines(const environment& env, const std::string& default_locale, st
     return status;
 }
 
-int eval(const environment& env, const fs::path& file, int folds, bool as_json, bool list_errors, std::ostream& out,
-         std::ostream& err)
+int eval(const environment& env, const fs::path& file, int folds, bool as_json, bool list_errors,
+         const std::vector<std::string>& parameters, std::ostream& out, std::ostream& err)
 {
     const content c = load_content(env);
     eval_options opt;
     opt.folds = folds;
     opt.list_errors = list_errors;
+    for (const auto& p : parameters)
+        set_engine_parameter(opt.engine, p);
     for (const auto& f : env.train_extra) {
         auto extra = to_training(load_labelled(f));
         opt.engine.extra.insert(opt.engine.extra.end(), extra.begin(), extra.end());

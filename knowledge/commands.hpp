@@ -37,7 +37,7 @@ int chat(const environment& env, const std::string& locale, std::istream& in, st
 int classify_lines(const environment& env, const std::string& default_locale, std::istream& in, std::ostream& out,
                    std::ostream& err);
 int eval(const environment& env, const std::filesystem::path& file, int folds, bool as_json, bool list_errors,
-         std::ostream& out, std::ostream& err);
+         const std::vector<std::string>& parameters, std::ostream& out, std::ostream& err);
 int kb_import(const environment& env, const std::filesystem::path& dir, bool show_progress, std::ostream& out,
               std::ostream& err);
 int kb_stats(const environment& env, bool as_json, std::ostream& out, std::ostream& err);

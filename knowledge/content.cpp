@@ -110,6 +110,15 @@ content content::load(const void* ctx, file_reader read)
             }
         }
 
+        if (auto amb = u.find("ambiguous_external_guest"); amb != u.end()) {
+            if (!amb->is_object())
+                throw content_error("[content.bad_field] " + urel + ": 'ambiguous_external_guest' must be an object");
+            for (const char* who : {"user", "admin"})
+                for (auto& text : str_list(*amb, who, urel + ":ambiguous_external_guest"))
+                    c.utterances_.push_back(utterance{std::move(text), l, intent::external_access,
+                                                      std::string_view(who) == "admin" ? role::admin : role::user, true});
+        }
+
         const std::string arel = code + "/answers.json";
         const json a = parse_file(arel, read(ctx, arel));
         auto ans = a.find("intents");

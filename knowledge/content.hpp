@@ -22,6 +22,8 @@ struct utterance {
     lang language = lang::en;
     intent label = intent::out_of_scope;
     role speaker = role::user;
+    /// Could be external or guest access; a careful agent would ask (label is external_access).
+    bool ambiguous = false;
 };
 
 struct answer_text {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <iomanip>
 #include <map>
 #include <numeric>
 #include <sstream>
@@ -100,8 +101,43 @@ std::vector<training_example> to_training(const std::vector<labelled_item>& item
     std::vector<training_example> out;
     out.reserve(items.size());
     for (const auto& it : items)
-        out.push_back(training_example{it.text, it.language, it.label, it.speaker, 1.0f});
+        out.push_back(training_example{it.text, it.language, it.label, it.speaker, 1.0f, it.ambiguous});
     return out;
+}
+
+void set_engine_parameter(engine_options& opt, std::string_view assignment)
+{
+    const auto eq = assignment.find('=');
+    if (eq == std::string_view::npos)
+        throw content_error("[eval.bad_parameter] expected name=value, got '" + std::string(assignment) + "'");
+    const std::string name(assignment.substr(0, eq));
+    const std::string value(assignment.substr(eq + 1));
+    double v = 0;
+    try {
+        std::size_t used = 0;
+        v = std::stod(value, &used);
+        if (used != value.size())
+            throw std::invalid_argument(value);
+    } catch (const std::exception&) {
+        throw content_error("[eval.bad_parameter] '" + value + "' is not a number");
+    }
+    const auto f = static_cast<float>(v);
+    if (name == "temperature" && v > 0)
+        opt.temperature = f;
+    else if (name == "out_of_scope_threshold" && v >= 0 && v <= 1)
+        opt.out_of_scope_threshold = f;
+    else if (name == "out_of_scope_floor" && v >= 0 && v <= 1)
+        opt.out_of_scope_floor = f;
+    else if (name == "ambiguity_threshold" && v >= 0 && v <= 1)
+        opt.ambiguity_threshold = f;
+    else if (name == "ambiguity_ratio" && v >= 0 && v <= 1)
+        opt.ambiguity_ratio = f;
+    else if (name == "epochs" && v >= 1 && v <= 200)
+        opt.training.epochs = static_cast<int>(v);
+    else if (name == "learning_rate" && v > 0)
+        opt.training.learning_rate = f;
+    else
+        throw content_error("[eval.bad_parameter] unknown parameter or value out of range: " + std::string(assignment));
 }
 
 json evaluate(const content& c, const std::vector<labelled_item>& items, const eval_options& opt)
@@ -129,7 +165,8 @@ json evaluate(const content& c, const std::vector<labelled_item>& items, const e
         if (folds > 1)
             for (std::size_t i = 0; i < items.size(); ++i)
                 if (fold_of[i] != f)
-                    eo.extra.push_back(training_example{items[i].text, items[i].language, items[i].label, items[i].speaker, 1.0f});
+                    eo.extra.push_back(training_example{items[i].text, items[i].language, items[i].label, items[i].speaker, 1.0f,
+                                                        items[i].ambiguous});
         const classifier model = classifier::train(c, eo);
         train_ms_total += model.training_ms();
         train_examples = model.training_examples();
@@ -263,7 +300,7 @@ std::string format_report(const json& r)
         << pct(r["ambiguity"]["recall"].get<double>()) << " %\n";
     out << "language id " << pct(r["language_id_accuracy"].get<double>()) << " %, role " << pct(r["role_accuracy"].get<double>())
         << " %, domain " << pct(r["domain_accuracy"].get<double>()) << " %, calibration ECE "
-        << r["calibration_ece"].get<double>() << "\n";
+        << std::setprecision(3) << r["calibration_ece"].get<double>() << std::setprecision(1) << "\n";
     out.precision(1);
     out << "latency per query     p50 " << r["latency_us"]["p50"].get<double>() << " us, p99 "
         << r["latency_us"]["p99"].get<double>() << " us\n";

@@ -38,6 +38,11 @@ struct eval_options {
     bool list_errors = false;
 };
 
+/// Sets one engine parameter from "name=value" (temperature, out_of_scope_threshold,
+/// out_of_scope_floor, ambiguity_threshold, ambiguity_ratio, epochs, learning_rate), for tuning
+/// with `access-bot eval --set`. Throws content_error on an unknown name or a bad value.
+void set_engine_parameter(engine_options& opt, std::string_view assignment);
+
 /// Runs the evaluation and returns the report as JSON (the `--json` output).
 nlohmann::json evaluate(const content& c, const std::vector<labelled_item>& items, const eval_options& opt);
 

@@ -17,7 +17,7 @@ struct sparse_vector {
     std::vector<float> value;
 };
 
-inline constexpr std::uint32_t feature_bits = 18;
+inline constexpr std::uint32_t feature_bits = 16;
 inline constexpr std::uint32_t feature_dim = 1u << feature_bits;
 
 /// Longest input (in bytes) the classifiers look at; the rest of a very long message is ignored.
