@@ -49,6 +49,11 @@ int main(int argc, char** argv)
     eval->add_option("--set", parameters, "tune an engine parameter: name=value (temperature, out_of_scope_threshold, "
                                           "out_of_scope_floor, ambiguity_threshold, ambiguity_ratio, epochs, learning_rate)");
 
+    int rounds = 20;
+    auto* bench = app.add_subcommand("bench", "classification latency over the texts of a labelled .jsonl (warm)");
+    bench->add_option("file", file, "labelled .jsonl")->required()->check(CLI::ExistingFile);
+    bench->add_option("--rounds", rounds, "passes over the file")->check(CLI::Range(1, 1000));
+
     auto* kb = app.add_subcommand("kb", "article knowledge base");
     kb->require_subcommand(1);
     auto* kb_import = kb->add_subcommand("import", "import Microsoft Docs markdown from DIR (incremental)");
@@ -73,6 +78,8 @@ int main(int argc, char** argv)
             return cmd::classify_lines(env, locale, std::cin, std::cout, std::cerr);
         if (*eval)
             return cmd::eval(env, file, folds, as_json, list_errors, parameters, std::cout, std::cerr);
+        if (*bench)
+            return cmd::bench_classify(env, file, rounds, std::cout, std::cerr);
         if (*kb_import)
             return cmd::kb_import(env, dir, !no_progress && isatty(STDERR_FILENO), std::cout, std::cerr);
         if (*kb_stats)

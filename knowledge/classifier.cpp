@@ -5,20 +5,141 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
 
 namespace ab::knowledge {
+
+namespace {
+
+constexpr std::string_view cache_magic = "ABMODEL1";
+
+std::vector<training_example> gather(const content& c, const engine_options& opt)
+{
+    std::vector<training_example> all;
+    all.reserve(c.utterances().size() + opt.extra.size());
+    for (const auto& u : c.utterances())
+        all.push_back(training_example{u.text, u.language, u.label, u.speaker, 1.0f, u.ambiguous});
+    all.insert(all.end(), opt.extra.begin(), opt.extra.end());
+    return all;
+}
+
+std::uint64_t mix_in(std::uint64_t h, std::uint64_t v)
+{
+    return mix64(h ^ (v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2)));
+}
+
+} // namespace
+
+std::uint64_t classifier::fingerprint(const content& c, const engine_options& opt)
+{
+    std::uint64_t h = fnv1a(cache_magic);
+    for (const auto& e : gather(c, opt)) {
+        h = mix_in(h, fnv1a(e.text));
+        h = mix_in(h, (static_cast<std::uint64_t>(e.language) << 24) | (static_cast<std::uint64_t>(e.label) << 16) |
+                          (static_cast<std::uint64_t>(e.speaker) << 8) | (e.ambiguous ? 1u : 0u));
+        std::uint32_t wbits = 0;
+        std::memcpy(&wbits, &e.weight, sizeof wbits);
+        h = mix_in(h, wbits);
+    }
+    for (std::size_t li = 0; li < answer_language_count; ++li)
+        for (std::size_t ii = 0; ii < intent_count; ++ii)
+            if (const answer_text* a = c.answer(static_cast<intent>(ii), static_cast<lang>(li))) {
+                h = mix_in(h, fnv1a(a->summary));
+                h = mix_in(h, fnv1a(a->explanation));
+            }
+    h = mix_in(h, static_cast<std::uint64_t>(opt.training.epochs));
+    std::uint32_t lr = 0;
+    std::memcpy(&lr, &opt.training.learning_rate, sizeof lr);
+    h = mix_in(h, lr);
+    h = mix_in(h, opt.training.seed);
+    h = mix_in(h, feature_dim);
+    // The feature code itself: any change in tokenization, stemming or hashing changes these.
+    for (std::string_view probe : {"Can I add anna@fabrikam.com as a guest? Set-CsTenantFederationConfiguration",
+                                   "gäståtkomst Gastzugriff accès invité l'équipe gasttoegang 外部アクセス"}) {
+        const auto f = extract_features(probe, lang::en);
+        for (std::size_t k = 0; k < f.index.size(); ++k) {
+            std::uint32_t vb = 0;
+            std::memcpy(&vb, &f.value[k], sizeof vb);
+            h = mix_in(h, (static_cast<std::uint64_t>(f.index[k]) << 32) | vb);
+        }
+        for (const auto& w : split_folded(probe))
+            h = mix_in(h, fnv1a(stem(lang::de, w.text)));
+    }
+    return h;
+}
+
+void classifier::save(const std::filesystem::path& file) const
+{
+    const auto tmp = std::filesystem::path(file.string() + ".tmp");
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out)
+            throw std::runtime_error("[model.cache_write] cannot write " + tmp.string());
+        out.write(cache_magic.data(), static_cast<std::streamsize>(cache_magic.size()));
+        out.write(reinterpret_cast<const char*>(&fingerprint_), sizeof fingerprint_);
+        const std::uint64_t examples = examples_;
+        out.write(reinterpret_cast<const char*>(&examples), sizeof examples);
+        language_.write(out);
+        intents_.write(out);
+        roles_.write(out);
+        out.write(cache_magic.data(), static_cast<std::streamsize>(cache_magic.size())); // trailer: a complete file
+        if (!out.flush())
+            throw std::runtime_error("[model.cache_write] cannot write " + tmp.string());
+    }
+    std::filesystem::rename(tmp, file);
+}
+
+std::optional<classifier> classifier::load(const std::filesystem::path& file, std::uint64_t expected, const engine_options& opt)
+{
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        return std::nullopt;
+    char magic[8] = {};
+    std::uint64_t fp = 0, examples = 0;
+    if (!in.read(magic, sizeof magic) || std::string_view(magic, sizeof magic) != cache_magic)
+        return std::nullopt;
+    if (!in.read(reinterpret_cast<char*>(&fp), sizeof fp) || fp != expected)
+        return std::nullopt;
+    if (!in.read(reinterpret_cast<char*>(&examples), sizeof examples))
+        return std::nullopt;
+    classifier m;
+    m.opt_ = opt;
+    if (!m.language_.read(in) || !m.intents_.read(in) || !m.roles_.read(in))
+        return std::nullopt;
+    if (!in.read(magic, sizeof magic) || std::string_view(magic, sizeof magic) != cache_magic)
+        return std::nullopt;
+    m.examples_ = examples;
+    m.fingerprint_ = fp;
+    m.from_cache_ = true;
+    return m;
+}
+
+classifier classifier::load_or_train(const content& c, const engine_options& opt, const std::filesystem::path& cache)
+{
+    const std::uint64_t fp = fingerprint(c, opt);
+    if (auto m = load(cache, fp, opt))
+        return std::move(*m);
+    classifier m = train(c, opt);
+    try {
+        std::error_code ec;
+        if (cache.has_parent_path())
+            std::filesystem::create_directories(cache.parent_path(), ec);
+        m.save(cache);
+    } catch (const std::exception&) {
+        // A read-only data directory only costs the next start another training run.
+    }
+    return m;
+}
 
 classifier classifier::train(const content& c, const engine_options& opt)
 {
     const auto t0 = std::chrono::steady_clock::now();
     classifier m;
     m.opt_ = opt;
-
-    std::vector<training_example> all;
-    all.reserve(c.utterances().size() + opt.extra.size());
-    for (const auto& u : c.utterances())
-        all.push_back(training_example{u.text, u.language, u.label, u.speaker, 1.0f, u.ambiguous});
-    all.insert(all.end(), opt.extra.begin(), opt.extra.end());
+    m.fingerprint_ = fingerprint(c, opt);
+    std::vector<training_example> all = gather(c, opt);
 
     // Language identification learns from utterances and answer texts.
     std::vector<std::pair<std::string_view, lang>> lang_samples;

@@ -8,6 +8,7 @@
 #include "knowledge/language_id.hpp"
 #include "knowledge/linear_model.hpp"
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,7 +66,21 @@ public:
     /// Trains on the content's utterances plus `opt.extra`. Deterministic.
     static classifier train(const content& c, const engine_options& opt = {});
 
+    /// Loads the model cached at `cache` if it was trained from exactly this content, options
+    /// and feature code; otherwise trains and rewrites the cache (atomically). A cache that cannot
+    /// be read or written is not an error: the model is trained in memory.
+    static classifier load_or_train(const content& c, const engine_options& opt, const std::filesystem::path& cache);
+
+    /// Identifies training data + options + feature extraction code.
+    static std::uint64_t fingerprint(const content& c, const engine_options& opt);
+
+    void save(const std::filesystem::path& file) const;
+    /// nullopt when the file is missing, truncated or for another fingerprint.
+    static std::optional<classifier> load(const std::filesystem::path& file, std::uint64_t expected_fingerprint,
+                                          const engine_options& opt);
+
     classification classify(std::string_view text, std::string_view locale_hint = {}) const;
+    bool loaded_from_cache() const { return from_cache_; }
 
     std::size_t training_examples() const { return examples_; }
     double training_ms() const { return training_ms_; }
@@ -80,6 +95,8 @@ private:
     linear_model roles_{2};
     std::size_t examples_ = 0;
     double training_ms_ = 0;
+    std::uint64_t fingerprint_ = 0;
+    bool from_cache_ = false;
 };
 
 } // namespace ab::knowledge

@@ -41,6 +41,8 @@ int eval(const environment& env, const std::filesystem::path& file, int folds, b
 int kb_import(const environment& env, const std::filesystem::path& dir, bool show_progress, std::ostream& out,
               std::ostream& err);
 int kb_stats(const environment& env, bool as_json, std::ostream& out, std::ostream& err);
+/// Classification latency over the texts of a labelled file (warm, `rounds` passes).
+int bench_classify(const environment& env, const std::filesystem::path& file, int rounds, std::ostream& out, std::ostream& err);
 int content_check(const environment& env, std::ostream& out, std::ostream& err);
 
 } // namespace ab::knowledge::commands

@@ -12,23 +12,28 @@ namespace ab::knowledge {
 namespace {
 
 struct accumulator {
-    std::vector<std::pair<std::uint32_t, float>> items;
+    sparse_vector v;
 
-    void add(std::uint64_t h, float v) { items.emplace_back(bucket(h, feature_bits), v); }
-    void add(std::string_view prefix, std::string_view s, float v) { add(fnv1a(s, fnv1a(prefix)), v); }
+    void add(std::uint64_t h, float x)
+    {
+        v.index.push_back(bucket(h, feature_bits));
+        v.value.push_back(x);
+    }
+    void add(std::string_view prefix, std::string_view s, float x) { add(fnv1a(s, fnv1a(prefix)), x); }
+    std::size_t size() const { return v.index.size(); }
 };
 
 // Scales the features added since `from` so that that group has L2 norm `weight`.
 void normalize_group(accumulator& acc, std::size_t from, float weight)
 {
     double sq = 0;
-    for (std::size_t i = from; i < acc.items.size(); ++i)
-        sq += static_cast<double>(acc.items[i].second) * acc.items[i].second;
+    for (std::size_t i = from; i < acc.size(); ++i)
+        sq += static_cast<double>(acc.v.value[i]) * acc.v.value[i];
     if (sq <= 0)
         return;
     const auto scale = static_cast<float>(weight / std::sqrt(sq));
-    for (std::size_t i = from; i < acc.items.size(); ++i)
-        acc.items[i].second *= scale;
+    for (std::size_t i = from; i < acc.size(); ++i)
+        acc.v.value[i] *= scale;
 }
 
 } // namespace
@@ -63,7 +68,8 @@ sparse_vector extract_features(std::string_view text, lang l)
 sparse_vector extract_features(std::string_view text, const std::vector<word>& words, lang l)
 {
     accumulator acc;
-    acc.items.reserve(words.size() * 24 + 8);
+    acc.v.index.reserve(words.size() * 26 + 8);
+    acc.v.value.reserve(words.size() * 26 + 8);
 
     // Words: stems and stem bigrams. Domains and e-mail addresses become placeholders so that
     // "fabrikam.com" and "adatum.com" mean the same thing.
@@ -91,7 +97,7 @@ sparse_vector extract_features(std::string_view text, const std::vector<word>& w
     constexpr float word_w = 1.0f;
     constexpr float bi_w = 0.7f;
     constexpr float char_w = 1.0f;
-    std::size_t start = acc.items.size();
+    std::size_t start = acc.size();
     for (const auto& s : stems)
         acc.add("u:", s, 1.0f);
     std::string bigram;
@@ -105,7 +111,7 @@ sparse_vector extract_features(std::string_view text, const std::vector<word>& w
     normalize_group(acc, start, word_w);
 
     // Character n-grams of the folded words, language independent.
-    start = acc.items.size();
+    start = acc.size();
     std::string padded;
     for (const auto& w : words) {
         if (!w.has_letter || w.text.size() > 40)
@@ -118,7 +124,7 @@ sparse_vector extract_features(std::string_view text, const std::vector<word>& w
     }
     normalize_group(acc, start, char_w);
 
-    start = acc.items.size();
+    start = acc.size();
     if (has_domain)
         acc.add("x:", "domain", 1.0f);
     if (has_email)
@@ -130,14 +136,7 @@ sparse_vector extract_features(std::string_view text, const std::vector<word>& w
     acc.add("x:", "bias", 0.3f);
 
     // Duplicate indices are left in: the model sums them, which is the same as merging.
-    sparse_vector v;
-    v.index.reserve(acc.items.size());
-    v.value.reserve(acc.items.size());
-    for (const auto& [i, x] : acc.items) {
-        v.index.push_back(i);
-        v.value.push_back(x);
-    }
-    return v;
+    return std::move(acc.v);
 }
 
 } // namespace ab::knowledge

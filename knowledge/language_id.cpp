@@ -1,5 +1,7 @@
 #include "knowledge/language_id.hpp"
 
+#include "knowledge/linear_model.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -18,8 +20,8 @@ void for_each_feature(const std::vector<word>& words, F&& f)
     std::string padded;
     std::size_t used = 0;
     for (const auto& w : words) {
-        if (++used > 60)
-            break; // enough evidence; keeps long messages cheap
+        if (++used > 30)
+            break; // 30 words settle the language; keeps long messages cheap
         if (!w.has_letter || w.text.find('.') != std::string::npos || w.text.find('@') != std::string::npos)
             continue;
         f(fnv1a(w.text, fnv1a("w:")), word_weight);
@@ -27,8 +29,14 @@ void for_each_feature(const std::vector<word>& words, F&& f)
         padded.push_back(' ');
         padded.append(w.text);
         padded.push_back(' ');
+        // n-grams of 1..4 code points over the padded word: sum of max(0, k - n + 1).
+        int k = 0;
+        for (char ch : padded)
+            k += (static_cast<unsigned char>(ch) & 0xC0) != 0x80 ? 1 : 0;
+        k = std::min(k, 65);
         int grams = 0;
-        for_each_char_ngram(padded, 1, 4, [&](std::string_view) { ++grams; });
+        for (int n = 1; n <= 4; ++n)
+            grams += std::max(0, k - n + 1);
         const float g = spelling_weight / static_cast<float>(std::max(grams, 1));
         for_each_char_ngram(padded, 1, 4, [&](std::string_view x) { f(fnv1a(x, fnv1a("c:")), g); });
     }
@@ -59,6 +67,16 @@ void language_id::train(const std::vector<std::pair<std::string_view, lang>>& sa
         for (std::size_t b = 0; b < buckets; ++b)
             table_[b * L + li] = static_cast<float>(std::log((counts[b * L + li] + alpha) / denom));
     }
+}
+
+void language_id::write(std::ostream& out) const
+{
+    write_float_vector(out, table_);
+}
+
+bool language_id::read(std::istream& in)
+{
+    return read_float_vector(in, table_, (std::size_t{1} << bits) * answer_language_count);
 }
 
 language_guess language_id::identify(std::string_view text, std::string_view hint) const

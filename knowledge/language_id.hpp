@@ -7,6 +7,7 @@
 #include "knowledge/text.hpp"
 
 #include <array>
+#include <iosfwd>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -31,11 +32,14 @@ public:
 
     std::size_t memory_bytes() const { return table_.size() * sizeof(float); }
 
+    void write(std::ostream& out) const;
+    bool read(std::istream& in);
+
     /// Log-odds bonus of the hinted language.
     static constexpr float prior_bonus = 1.5f;
 
 private:
-    static constexpr std::uint32_t bits = 17;
+    static constexpr std::uint32_t bits = 16;
     std::vector<float> table_; ///< [bucket][language] log-probabilities
     std::array<float, answer_language_count> unseen_{};
 };

@@ -1,6 +1,8 @@
 #include "knowledge/linear_model.hpp"
 
 #include <algorithm>
+#include <istream>
+#include <ostream>
 #include <cmath>
 #include <numeric>
 #include <random>
@@ -10,6 +12,55 @@ namespace ab::knowledge {
 linear_model::linear_model(std::size_t classes)
     : classes_(classes), weights_(static_cast<std::size_t>(feature_dim) * classes, 0.0f), bias_(classes, 0.0f)
 {
+}
+
+namespace {
+
+void write_floats(std::ostream& out, const std::vector<float>& v)
+{
+    const std::uint64_t n = v.size();
+    out.write(reinterpret_cast<const char*>(&n), sizeof n);
+    out.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(float)));
+}
+
+bool read_floats(std::istream& in, std::vector<float>& v, std::size_t expected)
+{
+    std::uint64_t n = 0;
+    if (!in.read(reinterpret_cast<char*>(&n), sizeof n) || n != expected)
+        return false;
+    std::vector<float> tmp(expected);
+    if (!in.read(reinterpret_cast<char*>(tmp.data()), static_cast<std::streamsize>(expected * sizeof(float))))
+        return false;
+    v = std::move(tmp);
+    return true;
+}
+
+} // namespace
+
+void write_float_vector(std::ostream& out, const std::vector<float>& v)
+{
+    write_floats(out, v);
+}
+
+bool read_float_vector(std::istream& in, std::vector<float>& v, std::size_t expected)
+{
+    return read_floats(in, v, expected);
+}
+
+void linear_model::write(std::ostream& out) const
+{
+    write_floats(out, weights_);
+    write_floats(out, bias_);
+}
+
+bool linear_model::read(std::istream& in)
+{
+    std::vector<float> w, b;
+    if (!read_floats(in, w, weights_.size()) || !read_floats(in, b, bias_.size()))
+        return false;
+    weights_ = std::move(w);
+    bias_ = std::move(b);
+    return true;
 }
 
 void softmax(std::span<float> v, float temperature)
@@ -25,9 +76,30 @@ void softmax(std::span<float> v, float temperature)
         x /= sum;
 }
 
+namespace {
+
+// Dot products with a class count known at compile time, so the inner loop unrolls.
+template <std::size_t C>
+void dot(const std::vector<float>& weights, const sparse_vector& x, float* out)
+{
+    for (std::size_t k = 0; k < x.index.size(); ++k) {
+        const float* w = &weights[static_cast<std::size_t>(x.index[k]) * C];
+        const float v = x.value[k];
+        for (std::size_t c = 0; c < C; ++c)
+            out[c] += w[c] * v;
+    }
+}
+
+} // namespace
+
 void linear_model::scores(const sparse_vector& x, std::span<float> out) const
 {
     std::copy(bias_.begin(), bias_.end(), out.begin());
+    switch (classes_) {
+    case 2: dot<2>(weights_, x, out.data()); return;
+    case 10: dot<10>(weights_, x, out.data()); return;
+    default: break;
+    }
     for (std::size_t k = 0; k < x.index.size(); ++k) {
         const float* w = &weights_[static_cast<std::size_t>(x.index[k]) * classes_];
         const float v = x.value[k];

@@ -5,6 +5,7 @@
 #include "knowledge/features.hpp"
 
 #include <cstdint>
+#include <iosfwd>
 #include <span>
 #include <vector>
 
@@ -32,6 +33,11 @@ public:
     void probabilities(const sparse_vector& x, float temperature, std::span<float> out) const;
 
     std::size_t classes() const { return classes_; }
+
+    /// Binary (de)serialization of the trained weights; read() returns false on a size mismatch
+    /// or a short stream and leaves the model unchanged.
+    void write(std::ostream& out) const;
+    bool read(std::istream& in);
     /// Bytes used by the weights.
     std::size_t memory_bytes() const { return weights_.size() * sizeof(float); }
 
@@ -42,5 +48,9 @@ private:
 };
 
 void softmax(std::span<float> v, float temperature);
+
+/// Length-prefixed float arrays, native byte order (the cache is local to one machine).
+void write_float_vector(std::ostream& out, const std::vector<float>& v);
+bool read_float_vector(std::istream& in, std::vector<float>& v, std::size_t expected);
 
 } // namespace ab::knowledge

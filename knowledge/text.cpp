@@ -419,14 +419,21 @@ std::vector<word> split_words(std::string_view input)
 std::vector<word> split_folded(std::string_view input)
 {
     std::vector<word> words;
-    const std::string clean = valid_utf8(input) ? std::string(input) : sanitize_utf8(input);
+    std::string sanitized;
+    std::string_view clean = input;
+    if (!valid_utf8(input)) {
+        sanitized = sanitize_utf8(input);
+        clean = sanitized;
+    }
     icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(clean.data(), static_cast<int32_t>(clean.size())));
-    const int32_t n = u.length();
-    for (int32_t i = 0; i < n; ++i) {
-        const UChar c = u.charAt(i);
-        const UChar f = fold_punct(c);
-        if (f != c)
-            u.setCharAt(i, f);
+    {
+        const int32_t n = u.length();
+        UChar* buf = u.getBuffer(n);
+        if (buf != nullptr) {
+            for (int32_t i = 0; i < n; ++i)
+                buf[i] = fold_punct(buf[i]);
+            u.releaseBuffer(n);
+        }
     }
     UErrorCode status = U_ZERO_ERROR;
     const icu::UnicodeString folded = nfkc_cf().normalize(u, status);
