@@ -79,7 +79,7 @@ struct answerer {
         const classification r = engine.classify(question, locale);
         std::vector<articles::citation> cites;
         if (index && is_topic(r.label))
-            cites = index->citations(r.label, r.language, question, 3);
+            cites = index->citations(r.label, r.language, question, 3, text.topic_profile(r.label, r.language));
         if (as_json) {
             json j = to_json(r);
             json cj = json::array();

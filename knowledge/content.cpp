@@ -251,6 +251,18 @@ std::vector<const setting*> content::settings_for(intent i) const
     return out;
 }
 
+std::string content::topic_profile(intent i, lang l) const
+{
+    std::string out;
+    if (const answer_text* a = answer(i, l))
+        out = a->title;
+    const auto li = static_cast<std::size_t>(l);
+    for (const setting* s : settings_for(i))
+        if (li < answer_language_count && !s->names[li].empty())
+            out += " " + s->names[li];
+    return out;
+}
+
 std::vector<std::string> content::problems() const
 {
     std::vector<std::string> out;

@@ -76,6 +76,10 @@ public:
     /// Settings that govern intent `i`, in catalog order.
     std::vector<const setting*> settings_for(intent i) const;
 
+    /// The topic's own vocabulary in `l` (answer title, names of the governing settings), used to
+    /// rank article sections for citations.
+    std::string topic_profile(intent i, lang l) const;
+
     /// Consistency problems (missing answer for an intent in a language, missing UI key, setting
     /// without a name in a language...). Empty when the content is complete.
     std::vector<std::string> problems() const;

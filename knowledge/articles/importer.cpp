@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Bump when parsing changes, so that the next import re-reads every file.
-constexpr std::string_view importer_version = "ab-kb-2";
+constexpr std::string_view importer_version = "ab-kb-3";
 
 std::string lower(std::string s)
 {
@@ -136,6 +136,37 @@ std::string classify_text(const std::string& title, const std::string& heading, 
     t += ". ";
     t += body.substr(0, std::min<std::size_t>(body.size(), 500));
     return t;
+}
+
+constexpr float min_link_confidence = 0.6f;
+
+// "Related topics", "Next steps" and the like: link lists, no answer to cite.
+bool navigational_heading(const std::string& heading)
+{
+    const std::string h = fold(heading);
+    for (std::string_view n : {"related", "see also", "next step", "learn more", "more information", "verwandte", "nächste schritte",
+                               "weitere informationen", "gerelateerd", "volgende stap", "meer informatie", "relaterad",
+                               "nästa steg", "mer information", "connexe", "étapes suivantes", "voir aussi", "plus d'informations",
+                               "relacionad", "pasos siguientes", "siguientes pasos", "más información", "vea también", "関連"})
+        if (h.find(n) != std::string::npos)
+            return true;
+    return false;
+}
+
+bool mentions_teams(const stored_article& a)
+{
+    auto has = [](const std::string& text) {
+        for (const auto& w : split_folded(text))
+            if (w.text == "teams" || w.text == "skype" || w.text == "msteams")
+                return true;
+        return false;
+    };
+    if (has(a.title))
+        return true;
+    for (const auto& s : a.sections)
+        if (has(s.heading) || has(s.body.substr(0, std::min<std::size_t>(s.body.size(), 2000))))
+            return true;
+    return false;
 }
 
 } // namespace
@@ -263,7 +294,7 @@ std::vector<stored_article> read_article(const fs::path& root, const fs::path& f
             st.level = s.level;
             st.body = s.text;
             const auto c = engine.classify(classify_text(a.title, s.heading, s.text), loc);
-            st.label = c.label;
+            st.label = navigational_heading(s.heading) ? intent::out_of_scope : c.label;
             st.label_p = c.confidence;
             a.sections.push_back(std::move(st));
         }
@@ -273,6 +304,14 @@ std::vector<stored_article> read_article(const fs::path& root, const fs::path& f
         const auto c = engine.classify(classify_text(a.title, fm.description, lead), loc);
         a.label = c.label;
         a.label_p = c.confidence;
+        // The classifier reads questions, not documentation: an article is linked to a topic only
+        // when it is sure and the article is about Teams at all (distractors about mail groups,
+        // AD FS federation or OneDrive sharing use the same words).
+        if (is_topic(a.label) && (a.label_p < min_link_confidence || !mentions_teams(a))) {
+            a.label = intent::out_of_scope;
+            for (auto& sec : a.sections)
+                sec.label = intent::out_of_scope;
+        }
         out.push_back(std::move(a));
     };
     build(sxs.localized, "localized", locale, priority);

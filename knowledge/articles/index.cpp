@@ -334,8 +334,8 @@ UPDATE articles SET active = 0 WHERE active = 1 AND EXISTS (
 )sql");
 }
 
-std::vector<citation> article_index::search_language(intent topic, lang l, std::string_view text, std::size_t k,
-                                                     std::vector<std::string>& seen) const
+std::vector<citation> article_index::search_language(intent topic, lang l, std::string_view text, std::string_view profile,
+                                                     std::size_t k, std::vector<std::string>& seen) const
 {
     std::vector<citation> out;
     const std::string topic_name(intent_name(topic));
@@ -351,7 +351,7 @@ std::vector<citation> article_index::search_language(intent topic, lang l, std::
             const std::string anchor = s.text(3);
             const bool lead = s.integer(4) == 0;
             c.url = lead || anchor.empty() ? url : url + "#" + anchor;
-            c.passage = from_fts ? s.text(6) : passage_of(s.text(6));
+            c.passage = from_fts ? passage_of(s.text(6), 320) : passage_of(s.text(6));
             if (c.passage.empty())
                 c.passage = passage_of(s.text(7));
             c.language = l;
@@ -362,22 +362,25 @@ std::vector<citation> article_index::search_language(intent topic, lang l, std::
     };
     // 1. Full-text match on the question, restricted to sections linked to the intent.
     std::string query;
-    for (const auto& w : split_words(text)) {
-        if (!w.has_letter || w.text.find('"') != std::string::npos)
-            continue;
-        const auto base = strip_elision(l, w.text);
-        if (is_stopword(l, base) || base.size() < 2)
-            continue;
-        if (!query.empty())
-            query += " OR ";
-        query += "\"" + std::string(base) + "\"";
-    }
+    std::vector<std::string> terms;
+    for (std::string_view part : {text, profile})
+        for (const auto& w : split_folded(part)) {
+            if (!w.has_letter || w.text.find('"') != std::string::npos)
+                continue;
+            const std::string base(strip_elision(l, w.text));
+            if (is_stopword(l, base) || base.size() < 2 || std::find(terms.begin(), terms.end(), base) != terms.end())
+                continue;
+            terms.push_back(base);
+            if (!query.empty())
+                query += " OR ";
+            query += "\"" + base + "\"";
+        }
     const std::string fts = fts_table(l);
     if (!query.empty()) {
         stmt s(db_, "SELECT a.title, s.heading, a.url, s.anchor, s.ord, -bm25(" + fts + ", 3.0, 2.0, 1.0) AS score,"
                     " snippet(" + fts + ", 2, '', '', '…', 28), s.body"
                     " FROM " + fts + " JOIN sections s ON s.id = " + fts + ".rowid JOIN articles a ON a.id = s.article_id"
-                    " WHERE " + fts + " MATCH ?1 AND a.active = 1 AND (s.intent = ?2 OR a.intent = ?2)"
+                    " WHERE " + fts + " MATCH ?1 AND a.active = 1 AND a.intent = ?2 AND s.intent <> 'out_of_scope'"
                     " ORDER BY (s.intent = ?2) DESC, bm25(" + fts + ", 3.0, 2.0, 1.0) LIMIT 40");
         s.bind(1, query).bind(2, topic_name);
         take(s, true);
@@ -394,12 +397,15 @@ std::vector<citation> article_index::search_language(intent topic, lang l, std::
     return out;
 }
 
-std::vector<citation> article_index::citations(intent topic, lang language, std::string_view text, std::size_t k) const
+std::vector<citation> article_index::citations(intent topic, lang language, std::string_view text, std::size_t k,
+                                               std::string_view profile) const
 {
     std::vector<std::string> seen;
-    std::vector<citation> out = search_language(topic, language, text, k, seen);
+    std::vector<citation> out = search_language(topic, language, text, profile, k, seen);
     if (out.size() < k && language != lang::en) {
-        auto more = search_language(topic, lang::en, text, k - out.size(), seen);
+        // The English fallback is ranked by the intent link and the question's shared terms
+        // (product names, cmdlets); the localized profile would not match English text.
+        auto more = search_language(topic, lang::en, text, {}, k - out.size(), seen);
         out.insert(out.end(), more.begin(), more.end());
     }
     return out;

@@ -84,15 +84,17 @@ public:
     void resolve_duplicates();
 
     // --- reading ----------------------------------------------------------------------------
-    /// Up to `k` citations for `topic`, preferring `language`, falling back to English; `text`
-    /// ranks the sections (BM25) when it matches, otherwise the intent link does.
-    std::vector<citation> citations(intent topic, lang language, std::string_view text, std::size_t k) const;
+    /// Up to `k` citations for `topic`, preferring `language`, falling back to English. The
+    /// question `text` plus `profile` (the topic's own vocabulary: answer title, setting names)
+    /// rank the sections with BM25; without a match the strength of the intent link decides.
+    std::vector<citation> citations(intent topic, lang language, std::string_view text, std::size_t k,
+                                    std::string_view profile = {}) const;
     nlohmann::json stats() const;
 
 private:
     explicit article_index(sqlite3* db);
-    std::vector<citation> search_language(intent topic, lang l, std::string_view text, std::size_t k,
-                                          std::vector<std::string>& seen_articles) const;
+    std::vector<citation> search_language(intent topic, lang l, std::string_view text, std::string_view profile,
+                                          std::size_t k, std::vector<std::string>& seen_articles) const;
     sqlite3* db_;
 };
 
