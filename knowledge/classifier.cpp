@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
+#include <unistd.h>
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
@@ -72,7 +74,10 @@ std::uint64_t classifier::fingerprint(const content& c, const engine_options& op
 
 void classifier::save(const std::filesystem::path& file) const
 {
-    const auto tmp = std::filesystem::path(file.string() + ".tmp");
+    // A unique temporary name: several processes may write the same cache at once.
+    static std::atomic<unsigned> counter{0};
+    const auto tmp = std::filesystem::path(file.string() + ".tmp." + std::to_string(::getpid()) + "." +
+                                           std::to_string(counter.fetch_add(1)));
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out)
@@ -88,7 +93,12 @@ void classifier::save(const std::filesystem::path& file) const
         if (!out.flush())
             throw std::runtime_error("[model.cache_write] cannot write " + tmp.string());
     }
-    std::filesystem::rename(tmp, file);
+    std::error_code ec;
+    std::filesystem::rename(tmp, file, ec);
+    if (ec) {
+        std::filesystem::remove(tmp, ec);
+        throw std::runtime_error("[model.cache_write] cannot rename into " + file.string());
+    }
 }
 
 std::optional<classifier> classifier::load(const std::filesystem::path& file, std::uint64_t expected, const engine_options& opt)

@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 
 using namespace ab::knowledge;
 
@@ -136,4 +139,36 @@ TEST(Classifier, ExtraTrainingExamplesAreUsed)
     EXPECT_EQ(m.classify("zorblax quandary number 7").label, intent::consumer_chat);
     EXPECT_NE(ab::test::builtin_classifier().classify("zorblax quandary number 7").label, intent::consumer_chat);
     EXPECT_EQ(m.training_examples(), ab::test::builtin_content().utterances().size() + 30);
+}
+
+TEST(ClassifierCache, RoundTripsAndRejectsStaleOrBrokenFiles)
+{
+    namespace fs = std::filesystem;
+    const auto& c = ab::test::builtin_content();
+    const auto dir = fs::temp_directory_path() / ("ab-cache-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    const auto file = dir / "model.cache";
+    const classifier trained = classifier::load_or_train(c, {}, file);
+    EXPECT_FALSE(trained.loaded_from_cache());
+    ASSERT_TRUE(fs::exists(file));
+    const classifier loaded = classifier::load_or_train(c, {}, file);
+    EXPECT_TRUE(loaded.loaded_from_cache());
+    for (const char* q : {"can I chat with fabrikam.com?", "gäståtkomst", "hoi", "the guest wifi is down"}) {
+        EXPECT_EQ(trained.classify(q).label, loaded.classify(q).label) << q;
+        EXPECT_EQ(trained.classify(q).confidence, loaded.classify(q).confidence) << q;
+    }
+    // Different training data → different fingerprint → the cache is not used.
+    engine_options more;
+    more.extra.push_back(training_example{"an extra example", lang::en, intent::smalltalk, role::user, 1.0f, false});
+    EXPECT_NE(classifier::fingerprint(c, more), classifier::fingerprint(c, {}));
+    EXPECT_FALSE(classifier::load(file, classifier::fingerprint(c, more), more).has_value());
+    // A truncated or garbage file is ignored, not trusted.
+    fs::resize_file(file, fs::file_size(file) / 2);
+    EXPECT_FALSE(classifier::load(file, classifier::fingerprint(c, {}), {}).has_value());
+    {
+        std::ofstream junk(file, std::ios::binary | std::ios::trunc);
+        junk << "not a model";
+    }
+    EXPECT_FALSE(classifier::load(file, classifier::fingerprint(c, {}), {}).has_value());
+    fs::remove_all(dir);
 }
