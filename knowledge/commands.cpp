@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -13,6 +14,25 @@ namespace ab::knowledge::commands {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
+
+namespace {
+
+// Resident and peak resident memory of this process, in MiB (Linux /proc).
+std::pair<double, double> memory_mib()
+{
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    double rss = 0, hwm = 0;
+    while (std::getline(in, line)) {
+        if (line.rfind("VmRSS:", 0) == 0)
+            rss = std::stod(line.substr(6)) / 1024.0;
+        else if (line.rfind("VmHWM:", 0) == 0)
+            hwm = std::stod(line.substr(6)) / 1024.0;
+    }
+    return {rss, hwm};
+}
+
+} // namespace
 
 fs::path index_path(const fs::path& data_dir)
 {
@@ -286,7 +306,8 @@ int bench_classify(const environment& env, const fs::path& file, int rounds, std
     auto q = [&](double p) { return us[std::min(us.size() - 1, static_cast<std::size_t>(p * static_cast<double>(us.size())))]; };
     out << std::fixed << std::setprecision(1) << "queries " << us.size() << " (" << items.size() << " x " << rounds
         << "), p50 " << q(0.50) << " us, p90 " << q(0.90) << " us, p99 " << q(0.99) << " us, max " << us.back()
-        << " us, " << static_cast<double>(us.size()) / (total_ms / 1000.0) << " queries/s on one thread\n";
+        << " us, " << static_cast<double>(us.size()) / (total_ms / 1000.0) << " queries/s on one thread, RSS "
+        << memory_mib().first << " MiB\n";
     return 0;
 }
 
@@ -305,7 +326,8 @@ int content_check(const environment& env, std::ostream& out, std::ostream& err)
     out << "content loaded in " << std::chrono::duration<double, std::milli>(t1 - t0).count() << " ms, model "
         << (engine.loaded_from_cache() ? "loaded from cache" : "trained") << " in "
         << std::chrono::duration<double, std::milli>(t2 - t1).count() << " ms, model memory "
-        << static_cast<double>(engine.memory_bytes()) / (1024.0 * 1024.0) << " MiB\n";
+        << static_cast<double>(engine.memory_bytes()) / (1024.0 * 1024.0) << " MiB, process RSS " << memory_mib().first
+        << " MiB (peak " << memory_mib().second << " MiB)\n";
     return problems.empty() ? 0 : 1;
 }
 

@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Bump when parsing changes, so that the next import re-reads every file.
-constexpr std::string_view importer_version = "ab-kb-3";
+constexpr std::string_view importer_version = "ab-kb-4";
 
 std::string lower(std::string s)
 {
@@ -278,6 +278,9 @@ std::vector<stored_article> read_article(const fs::path& root, const fs::path& f
                                                                 : file.stem().string();
         a.title = fold(a.title).empty() ? file.stem().string() : a.title;
         a.doc_key = loc + "|" + a.url;
+        for (const auto& l : doc.links)
+            if (l.url.rfind("media/", 0) != 0 && l.url.find("/media/") == std::string::npos)
+                a.links.push_back(stored_link{l.text, resolve_link(l.url, relative, loc)});
         a.priority = prio;
         a.date = date_key(fm.date);
         std::uint64_t h = fnv1a(loc);

@@ -170,9 +170,11 @@ CREATE TABLE IF NOT EXISTS sections(
   intent TEXT NOT NULL, intent_p REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS sections_article ON sections(article_id);
 CREATE INDEX IF NOT EXISTS sections_topic ON sections(lang, intent, intent_p);
+CREATE TABLE IF NOT EXISTS links(article_id INTEGER NOT NULL, ord INTEGER NOT NULL, text TEXT NOT NULL, url TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS links_article ON links(article_id);
 )sql";
 
-constexpr int schema_version = 1;
+constexpr int schema_version = 2;
 
 std::string passage_of(const std::string& body, std::size_t max_len = 240)
 {
@@ -267,6 +269,7 @@ void article_index::remove_file(const std::string& file)
         del.bind(1, id).run();
     }
     stmt(db_, "DELETE FROM sections WHERE article_id IN (SELECT id FROM articles WHERE file=?1)").bind(1, file).run();
+    stmt(db_, "DELETE FROM links WHERE article_id IN (SELECT id FROM articles WHERE file=?1)").bind(1, file).run();
     stmt(db_, "DELETE FROM articles WHERE file=?1").bind(1, file).run();
     stmt(db_, "DELETE FROM files WHERE path=?1").bind(1, file).run();
 }
@@ -289,6 +292,12 @@ void article_index::replace_file(const std::string& file, const std::string& roo
         a.run();
         const auto article_id = static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
         stmt fts(db_, "INSERT INTO " + fts_table(art.language) + "(rowid, title, heading, body) VALUES(?1, ?2, ?3, ?4)");
+        stmt ln(db_, "INSERT INTO links(article_id, ord, text, url) VALUES(?1, ?2, ?3, ?4)");
+        std::int64_t link_ord = 0;
+        for (const auto& l : art.links) {
+            ln.reset();
+            ln.bind(1, article_id).bind(2, link_ord++).bind(3, l.text).bind(4, l.url).run();
+        }
         std::int64_t ord = 0;
         for (const auto& sec : art.sections) {
             s.reset();
@@ -408,6 +417,17 @@ std::vector<citation> article_index::citations(intent topic, lang language, std:
         auto more = search_language(topic, lang::en, text, {}, k - out.size(), seen);
         out.insert(out.end(), more.begin(), more.end());
     }
+    return out;
+}
+
+std::vector<stored_link> article_index::links_of(const std::string& url) const
+{
+    stmt s(db_, "SELECT l.text, l.url FROM links l JOIN articles a ON a.id = l.article_id"
+                " WHERE a.url = ?1 AND a.active = 1 ORDER BY a.priority DESC, l.ord");
+    s.bind(1, url);
+    std::vector<stored_link> out;
+    while (s.step())
+        out.push_back(stored_link{s.text(0), s.text(1)});
     return out;
 }
 

@@ -37,6 +37,11 @@ struct stored_section {
     float label_p = 0;
 };
 
+struct stored_link {
+    std::string text;
+    std::string url; ///< resolved: learn.microsoft.com with the article's locale, or as written
+};
+
 struct stored_article {
     std::string file;       ///< absolute path of the source file
     std::string variant;    ///< "localized" or "english-sxs"
@@ -51,6 +56,7 @@ struct stored_article {
     intent label = intent::out_of_scope;
     float label_p = 0;
     std::vector<stored_section> sections;
+    std::vector<stored_link> links;
 };
 
 class index_error : public std::runtime_error {
@@ -90,6 +96,8 @@ public:
     std::vector<citation> citations(intent topic, lang language, std::string_view text, std::size_t k,
                                     std::string_view profile = {}) const;
     nlohmann::json stats() const;
+    /// The resolved links of the active article at `url` (any locale), for "read more" lists.
+    std::vector<stored_link> links_of(const std::string& url) const;
 
 private:
     explicit article_index(sqlite3* db);

@@ -96,6 +96,10 @@ TEST(Importer, ReadsAnArticleWithIncludesAlertsAndTables)
     EXPECT_NE(a.sections[1].body.find("Guests see the channels and files"), std::string::npos) << "include expanded";
     EXPECT_NE(a.sections[1].body.find("Allow guest access in Teams | Users > Guest access"), std::string::npos);
     EXPECT_EQ(a.label, intent::guest_access);
+    // Links are resolved: relative to the repository, site-relative and absolute forms.
+    ASSERT_EQ(a.links.size(), 2u);
+    EXPECT_EQ(a.links[0].url, "https://learn.microsoft.com/en-us/microsoftteams/manage-guests#owners");
+    EXPECT_EQ(a.links[1].url, "https://learn.microsoft.com/en-us/microsoftteams/teams-overview");
 }
 
 TEST(Importer, BilingualFilesGiveTwoVersions)
@@ -151,6 +155,9 @@ TEST(Importer, ImportIsIncrementalAndPersistent)
         const auto cites = idx->citations(intent::guest_access, lang::en, "how do I add a guest", 3);
         ASSERT_FALSE(cites.empty());
         EXPECT_EQ(cites[0].title, "Add guests to a team");
+        const auto links = idx->links_of("https://learn.microsoft.com/en-us/microsoftteams/add-guests");
+        ASSERT_EQ(links.size(), 2u);
+        EXPECT_EQ(links[0].text, "managing guests");
     }
     {
         // Changing an include re-imports the article that includes it; deleting a file removes it.
