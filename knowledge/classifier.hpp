@@ -51,7 +51,7 @@ struct engine_options {
     /// Softmax temperature.
     float temperature = 1.0f;
     /// Below this probability an in-scope prediction goes to out_of_scope ...
-    float out_of_scope_threshold = 0.50f;
+    float out_of_scope_threshold = 0.45f;
     /// ... when out_of_scope is at least this probable.
     float out_of_scope_floor = 0.10f;
     /// The model has a tenth class for "external or guest, cannot tell"; its probability is
