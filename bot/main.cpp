@@ -81,7 +81,7 @@ int main(int argc, char** argv)
         if (*bench)
             return cmd::bench_classify(env, file, rounds, std::cout, std::cerr);
         if (*kb_import)
-            return cmd::kb_import(env, dir, !no_progress && isatty(STDERR_FILENO), std::cout, std::cerr);
+            return cmd::kb_import(env, dir, isatty(STDERR_FILENO) != 0, !no_progress, std::cout, std::cerr);
         if (*kb_stats)
             return cmd::kb_stats(env, as_json, std::cout, std::cerr);
         if (*kb_check)

@@ -227,21 +227,44 @@ int eval(const environment& env, const fs::path& file, int folds, bool as_json, 
     return 0;
 }
 
-int kb_import(const environment& env, const fs::path& dir, bool show_progress, std::ostream& out, std::ostream& err)
+int kb_import(const environment& env, const fs::path& dir, bool terminal, bool progress, std::ostream& out, std::ostream& err)
 {
+    const bool show_progress = terminal && progress;
     const content c = load_content(env);
     const classifier engine = load_classifier(env, c);
-    auto idx = articles::article_index::open(index_path(env.data_dir));
+    std::unique_ptr<articles::article_index> idx;
+    try {
+        idx = articles::article_index::open(index_path(env.data_dir));
+    } catch (const articles::index_error& e) {
+        // The index is derived data: an index from another version is rebuilt from the sources.
+        if (std::string_view(e.what()).find("[kb.schema_version]") == std::string_view::npos)
+            throw;
+        err << "note: the article index was written by another version of access-bot; rebuilding it\n";
+        for (const char* suffix : {"", "-wal", "-shm"})
+            fs::remove(index_path(env.data_dir).string() + suffix);
+        idx = articles::article_index::open(index_path(env.data_dir));
+    }
     auto last = std::chrono::steady_clock::now();
+    std::size_t last_decile = 0;
     const auto rep = articles::import_tree(*idx, engine, dir, [&](const articles::import_progress& p) {
-        if (!show_progress)
+        if (show_progress) {
+            // A terminal gets one line, rewritten at most five times a second.
+            const auto now = std::chrono::steady_clock::now();
+            if (p.done == p.total || now - last > std::chrono::milliseconds(200) || p.done == 0) {
+                last = now;
+                err << "\rimporting " << p.done << "/" << p.total << " files" << std::flush;
+                if (p.done == p.total)
+                    err << "\n";
+            }
             return;
-        const auto now = std::chrono::steady_clock::now();
-        if (p.done == p.total || now - last > std::chrono::milliseconds(200) || p.done == 0) {
-            last = now;
-            err << "\rimporting " << p.done << "/" << p.total << " files" << std::flush;
-            if (p.done == p.total)
-                err << "\n";
+        }
+        if (!progress)
+            return;
+        // A log gets a line per tenth of the tree.
+        const std::size_t decile = p.total == 0 ? 10 : p.done * 10 / p.total;
+        if (decile > last_decile) {
+            last_decile = decile;
+            err << "importing: " << p.done << "/" << p.total << " files (" << decile * 10 << " %)\n";
         }
     });
     for (const auto& e : rep.errors)

@@ -38,7 +38,8 @@ int classify_lines(const environment& env, const std::string& default_locale, st
                    std::ostream& err);
 int eval(const environment& env, const std::filesystem::path& file, int folds, bool as_json, bool list_errors,
          const std::vector<std::string>& parameters, std::ostream& out, std::ostream& err);
-int kb_import(const environment& env, const std::filesystem::path& dir, bool show_progress, std::ostream& out,
+/// `terminal`: progress as one rewritten line; otherwise a line per tenth (when `progress`).
+int kb_import(const environment& env, const std::filesystem::path& dir, bool terminal, bool progress, std::ostream& out,
               std::ostream& err);
 int kb_stats(const environment& env, bool as_json, std::ostream& out, std::ostream& err);
 /// Classification latency over the texts of a labelled file (warm, `rounds` passes).
