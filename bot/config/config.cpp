@@ -1,0 +1,141 @@
+#include "bot/config/config.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace ab::bot::config {
+
+namespace {
+
+using json = nlohmann::json;
+
+// Environment name → setter. The same names are accepted as keys of the config file.
+struct binding {
+    const char* name;
+    std::function<void(settings&, const std::string&)> set;
+};
+
+std::uint16_t parse_port(const std::string& v)
+{
+    try {
+        std::size_t used = 0;
+        const long p = std::stol(v, &used);
+        if (used == v.size() && p >= 0 && p <= 65535)
+            return static_cast<std::uint16_t>(p);
+    } catch (const std::exception&) {
+    }
+    throw config_error("[config.bad_port] BOT_PORT must be a number from 0 to 65535, got '" + v + "'");
+}
+
+bool parse_bool(const std::string& name, const std::string& v)
+{
+    if (v == "1" || v == "true" || v == "yes" || v == "on")
+        return true;
+    if (v == "0" || v == "false" || v == "no" || v == "off" || v.empty())
+        return false;
+    throw config_error("[config.bad_bool] " + name + " must be true or false, got '" + v + "'");
+}
+
+const std::vector<binding>& bindings()
+{
+    static const std::vector<binding> b = {
+        {"MicrosoftAppId", [](settings& s, const std::string& v) { s.app_id = v; }},
+        {"MicrosoftAppPassword", [](settings& s, const std::string& v) { s.app_password = v; }},
+        {"MicrosoftAppTenantId", [](settings& s, const std::string& v) { s.app_tenant_id = v; }},
+        {"MicrosoftAppType", [](settings& s, const std::string& v) { s.app_type = v; }},
+        {"OPENID_METADATA_URL", [](settings& s, const std::string& v) { s.openid_metadata_url = v; }},
+        {"TOKEN_ENDPOINT", [](settings& s, const std::string& v) { s.token_endpoint = v; }},
+        {"TOKEN_ISSUER", [](settings& s, const std::string& v) { s.token_issuer = v; }},
+        {"OAUTH_SCOPE", [](settings& s, const std::string& v) { s.oauth_scope = v; }},
+        {"SSL_CERT_FILE", [](settings& s, const std::string& v) { s.ca_file = v; }},
+        {"BENCH_CA_FILE", [](settings& s, const std::string& v) { s.ca_file = v; }}, // after SSL_CERT_FILE: wins
+        {"BOT_ADDRESS", [](settings& s, const std::string& v) { s.address = v; }},
+        {"BOT_PORT", [](settings& s, const std::string& v) { s.port = parse_port(v); }},
+        {"AB_LOCAL_MODE", [](settings& s, const std::string& v) { s.local_mode = parse_bool("AB_LOCAL_MODE", v); }},
+        {"AB_DATA_DIR", [](settings& s, const std::string& v) { s.data_dir = v; }},
+    };
+    return b;
+}
+
+} // namespace
+
+env_lookup process_environment()
+{
+    return [](const std::string& name) -> std::optional<std::string> {
+        if (const char* v = std::getenv(name.c_str()))
+            return std::string(v);
+        return std::nullopt;
+    };
+}
+
+settings load(const env_lookup& env, const std::optional<std::filesystem::path>& file)
+{
+    settings s;
+    if (file) {
+        std::ifstream in(*file, std::ios::binary);
+        if (!in)
+            throw config_error("[config.missing_file] cannot read " + file->string());
+        std::ostringstream ss;
+        ss << in.rdbuf();
+        const json j = json::parse(ss.str(), nullptr, false);
+        if (j.is_discarded() || !j.is_object())
+            throw config_error("[config.bad_file] " + file->string() + " is not a JSON object");
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            bool known = false;
+            for (const auto& b : bindings())
+                if (it.key() == b.name) {
+                    known = true;
+                    if (it->is_string())
+                        b.set(s, it->get<std::string>());
+                    else if (it->is_number_integer() || it->is_boolean())
+                        b.set(s, it->dump());
+                    else
+                        throw config_error("[config.bad_value] " + it.key() + " in " + file->string() + " must be a string");
+                }
+            if (!known)
+                throw config_error("[config.unknown_key] " + it.key() + " in " + file->string() + " is not a setting");
+        }
+    }
+    for (const auto& b : bindings())
+        if (auto v = env(b.name))
+            b.set(s, *v);
+    return s;
+}
+
+bool is_loopback(const std::string& a)
+{
+    return a == "localhost" || a == "::1" || a == "[::1]" || a.rfind("127.", 0) == 0;
+}
+
+void validate(const settings& s)
+{
+    if (s.local_mode && !is_loopback(s.address))
+        throw config_error("[config.local_mode_not_loopback] local mode (no channel authentication) may only listen on a "
+                           "loopback address, not '" + s.address + "'");
+    if (!s.local_mode && s.app_id.empty())
+        throw config_error("[config.no_app_id] MicrosoftAppId is required to authenticate the channel; use --local for the "
+                           "Microsoft 365 Agents Playground");
+    for (const auto* url : {&s.openid_metadata_url, &s.token_endpoint})
+        if (url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0)
+            throw config_error("[config.bad_url] '" + *url + "' is not an http(s) URL");
+}
+
+nlohmann::json settings::redacted() const
+{
+    return {{"MicrosoftAppId", app_id},
+            {"MicrosoftAppPassword", app_password.empty() ? "" : "***"},
+            {"MicrosoftAppTenantId", app_tenant_id},
+            {"MicrosoftAppType", app_type},
+            {"OPENID_METADATA_URL", openid_metadata_url},
+            {"TOKEN_ENDPOINT", token_endpoint},
+            {"TOKEN_ISSUER", token_issuer},
+            {"OAUTH_SCOPE", oauth_scope},
+            {"ca_file", ca_file},
+            {"address", address},
+            {"port", port},
+            {"local_mode", local_mode},
+            {"data_dir", data_dir.string()}};
+}
+
+} // namespace ab::bot::config

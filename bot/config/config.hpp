@@ -1,0 +1,64 @@
+#pragma once
+// Configuration of `access-bot serve`: built-in defaults pointing at Microsoft's real endpoints,
+// overridden by a JSON config file, overridden by the environment (Bot Framework names and the
+// benchmark contract of ../shared/bench/README.md), overridden by the command line.
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace ab::bot::config {
+
+struct settings {
+    // Bot Framework app registration
+    std::string app_id;          ///< MicrosoftAppId: the audience of channel tokens, client_id
+    std::string app_password;    ///< MicrosoftAppPassword (secret: never logged)
+    std::string app_tenant_id = "botframework.com"; ///< MicrosoftAppTenantId
+    std::string app_type = "MultiTenant";           ///< MicrosoftAppType
+
+    // Endpoints (production defaults)
+    std::string openid_metadata_url = "https://login.botframework.com/v1/.well-known/openidconfiguration";
+    std::string token_endpoint = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token";
+    std::string token_issuer = "https://api.botframework.com";
+    std::string oauth_scope = "https://api.botframework.com/.default";
+    std::string ca_file; ///< BENCH_CA_FILE / SSL_CERT_FILE; empty = system trust store
+
+    // Listener
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 3978; ///< BOT_PORT
+    bool local_mode = false;   ///< no channel authentication (Agents Playground); loopback only
+
+    std::filesystem::path data_dir = "data";
+    std::size_t body_limit = 256 * 1024;
+
+    /// The configuration as JSON for the start-up log line, secrets replaced by "***".
+    nlohmann::json redacted() const;
+};
+
+class config_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+using env_lookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+/// The process environment.
+env_lookup process_environment();
+
+/// Defaults, then `file` (if given; JSON object with the same names as the environment
+/// variables), then the environment. Throws config_error on a bad file or value.
+settings load(const env_lookup& env, const std::optional<std::filesystem::path>& file = std::nullopt);
+
+/// Refuses configurations that cannot work or are unsafe: local mode on a non-loopback address,
+/// channel authentication without an app id. Throws config_error with the reason.
+void validate(const settings& s);
+
+/// True for 127.0.0.0/8, ::1 and "localhost".
+bool is_loopback(const std::string& address);
+
+} // namespace ab::bot::config
