@@ -1,4 +1,6 @@
 // access-bot: composition root. Parses the command line and hands over to the module commands.
+#include "bot/config/config.hpp"
+#include "bot/serve/app.hpp"
 #include "knowledge/commands.hpp"
 
 #include <CLI/CLI.hpp>
@@ -54,6 +56,16 @@ int main(int argc, char** argv)
     bench->add_option("file", file, "labelled .jsonl")->required()->check(CLI::ExistingFile);
     bench->add_option("--rounds", rounds, "passes over the file")->check(CLI::Range(1, 1000));
 
+    auto* serve = app.add_subcommand("serve", "run the Bot Framework endpoint (POST /api/messages, /healthz, /readyz, /metrics)");
+    int port = -1;
+    bool local = false;
+    std::string address, config_file;
+    serve->add_option("--port", port, "listen port (default BOT_PORT or 3978; 0 = any free port)")->check(CLI::Range(0, 65535));
+    serve->add_option("--address", address, "listen address (default 127.0.0.1; env BOT_ADDRESS)");
+    serve->add_flag("--local", local, "local mode without channel authentication, for the Microsoft 365 Agents Playground "
+                                      "(loopback addresses only)");
+    serve->add_option("--config", config_file, "JSON config file (keys: the environment variable names)")->check(CLI::ExistingFile);
+
     auto* kb = app.add_subcommand("kb", "article knowledge base");
     kb->require_subcommand(1);
     auto* kb_import = kb->add_subcommand("import", "import Microsoft Docs markdown from DIR (incremental)");
@@ -70,6 +82,23 @@ int main(int argc, char** argv)
         env.train_extra.emplace_back(e);
 
     try {
+        if (*serve) {
+            namespace cfg = ab::bot::config;
+            ab::bot::serve::options so;
+            so.settings = cfg::load(cfg::process_environment(),
+                                    config_file.empty() ? std::nullopt : std::optional<std::filesystem::path>(config_file));
+            if (port >= 0)
+                so.settings.port = static_cast<std::uint16_t>(port);
+            if (!address.empty())
+                so.settings.address = address;
+            if (local)
+                so.settings.local_mode = true;
+            if (app.get_option("--data")->count() > 0 || std::getenv("AB_DATA_DIR") == nullptr)
+                so.settings.data_dir = env.data_dir;
+            so.knowledge_dir = env.knowledge_dir;
+            so.train_extra = env.train_extra;
+            return ab::bot::serve::run(so);
+        }
         if (*ask)
             return cmd::ask(env, question, locale, as_json, std::cout, std::cerr);
         if (*chat)

@@ -368,9 +368,13 @@ void from_json(const json& j, conversation_reference& v)
     if (!j.is_object())
         return;
     v.activity_id = get_string(j, "activityId");
+    // Typed fields only, like reference_of(): a stored reference loads equal to a fresh one.
     v.user = get_object<channel_account>(j, "user");
+    v.user.raw = nullptr;
     v.bot = get_object<channel_account>(j, "bot");
+    v.bot.raw = nullptr;
     v.conversation = get_object<conversation_account>(j, "conversation");
+    v.conversation.raw = nullptr;
     v.channel_id = get_string(j, "channelId");
     v.service_url = get_string(j, "serviceUrl");
     v.locale = get_string(j, "locale");

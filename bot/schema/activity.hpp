@@ -93,7 +93,8 @@ struct message_reaction {
     bool operator==(const message_reaction&) const = default;
 };
 
-/// Everything needed to send into a conversation later (proactive messages).
+/// Everything needed to send into a conversation later (proactive messages). Typed fields only:
+/// its accounts carry no `raw`, also after from_json.
 struct conversation_reference {
     std::string activity_id;
     channel_account user;

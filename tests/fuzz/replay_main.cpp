@@ -42,16 +42,18 @@ int main(int argc, char** argv)
     std::uint32_t rng = 12345;
     int mutations = 12;
     std::size_t files = 0, limit = 400;
+    // Options may stand anywhere: read them all before replaying.
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
-        if (arg.rfind("--mutations=", 0) == 0) {
+        if (arg.rfind("--mutations=", 0) == 0)
             mutations = std::stoi(arg.substr(12));
-            continue;
-        }
-        if (arg.rfind("--limit=", 0) == 0) {
+        else if (arg.rfind("--limit=", 0) == 0)
             limit = static_cast<std::size_t>(std::stoul(arg.substr(8)));
+    }
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg.rfind("--", 0) == 0)
             continue;
-        }
         std::vector<std::filesystem::path> paths;
         if (std::filesystem::is_directory(arg)) {
             for (const auto& e : std::filesystem::recursive_directory_iterator(arg))

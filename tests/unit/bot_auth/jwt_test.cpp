@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 using namespace ab::bot::auth;
 
@@ -37,7 +38,7 @@ TEST(DecodeJwt, AcceptsAnEmptySignaturePart)
 TEST(DecodeJwt, RefusesWrongNumberOfParts)
 {
     const std::string h = b64(R"({"alg":"RS256"})"), p = b64("{}");
-    for (const std::string& t : {std::string(), h, h + "." + p, h + "." + p + ".a.b", "..", "...", h + ".." + p})
+    for (const std::string& t : std::vector<std::string>{"", h, h + "." + p, h + "." + p + ".a.b", "..", "...", h + ".." + p})
         EXPECT_EQ(decode_jwt(t).error(), errc::malformed) << t;
 }
 

@@ -114,7 +114,8 @@ TEST(ParseActivityErrors, MissingServiceUrlChannelIdOrFromId)
 
 TEST(ParseActivityErrors, RequiredFieldsOfTheWrongType)
 {
-    const std::string rest = R"(,"channelId":"msteams","serviceUrl":"https://s/","from":{"id":"29:u"},"conversation":{"id":"a:1"}})";
+    const std::string rest =
+        R"(,"channelId":"msteams","serviceUrl":"https://s/","from":{"id":"29:u"},"conversation":{"id":"a:1"}})";
     EXPECT_EQ(error_of(R"({"type":5)" + rest), errc::wrong_type);
     EXPECT_EQ(error_of(R"({"type":["message"])" + rest), errc::wrong_type);
     const std::string head = R"({"type":"message","channelId":"msteams","serviceUrl":"https://s/","from":{"id":"29:u"})";

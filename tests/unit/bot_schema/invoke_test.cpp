@@ -66,7 +66,9 @@ TEST(InvokeResponse, CardReplacesTheCardWithHttp200)
 TEST(InvokeResponse, MessageAndError)
 {
     EXPECT_EQ(message_response("Ticket HD-0001 created").body,
-              (json{{"statusCode", 200}, {"type", "application/vnd.microsoft.activity.message"}, {"value", "Ticket HD-0001 created"}}));
+              (json{{"statusCode", 200},
+                    {"type", "application/vnd.microsoft.activity.message"},
+                    {"value", "Ticket HD-0001 created"}}));
     const invoke_response e = error_response(400, "unknown_verb", "This button is no longer supported.");
     EXPECT_EQ(e.status, 200); // processed: the outcome is in the body
     EXPECT_EQ(e.body.at("statusCode"), 400);

@@ -123,8 +123,8 @@ TEST(MakeMention, EntityAndTextMatch)
     EXPECT_EQ(mention_text(adele), "<at>Adele Vance</at>");
     EXPECT_EQ(mention_text(account("29:x", "")), "<at>29:x</at>");
     const entity e = make_mention(adele);
-    EXPECT_EQ(e.raw, nlohmann::json::parse(
-                         R"({"type":"mention","mentioned":{"id":"29:adele","name":"Adele Vance"},"text":"<at>Adele Vance</at>"})"));
+    EXPECT_EQ(e.raw, nlohmann::json::parse(R"({"type":"mention","mentioned":{"id":"29:adele","name":"Adele Vance"},)"
+                                           R"("text":"<at>Adele Vance</at>"})"));
     const auto m = as_mention(e);
     ASSERT_TRUE(m);
     EXPECT_EQ(m->mentioned.id, "29:adele");

@@ -5,10 +5,26 @@
 #include "bot/schema/activity.hpp"
 
 #include <fstream>
+#include <ostream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+namespace ab::bot::schema {
+
+// gtest prints failing values as JSON instead of bytes.
+inline void PrintTo(const activity& a, std::ostream* os)
+{
+    *os << to_json_string(a);
+}
+
+inline void PrintTo(const conversation_reference& r, std::ostream* os)
+{
+    *os << nlohmann::json(r).dump();
+}
+
+} // namespace ab::bot::schema
 
 namespace ab::bot::schema::test {
 

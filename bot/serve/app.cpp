@@ -1,0 +1,331 @@
+#include "bot/serve/app.hpp"
+
+#include "adapters/connector/connector_client.hpp"
+#include "adapters/http/client.hpp"
+#include "bot/auth/channel_validator.hpp"
+#include "bot/http/server.hpp"
+#include "bot/log.hpp"
+#include "bot/schema/activity.hpp"
+#include "bot/schema/invoke.hpp"
+#include "bot/turn/adapter.hpp"
+#include "bot/turn/answer_handler.hpp"
+#include "knowledge/classifier.hpp"
+#include "knowledge/evaluation.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+
+namespace ab::bot::serve {
+
+namespace {
+
+using json = nlohmann::json;
+using clock = std::chrono::steady_clock;
+
+http::reply json_reply(unsigned status, json body)
+{
+    http::reply r;
+    r.status = status;
+    r.body = body.is_null() ? std::string() : body.dump();
+    return r;
+}
+
+http::reply error_reply(unsigned status, std::string_view id)
+{
+    return json_reply(status, {{"error", id}});
+}
+
+// Everything the endpoint runs on, in one place; outlives ioc.run().
+class app {
+public:
+    explicit app(const options& opt)
+        : opt_(opt),
+          s_(opt.settings),
+          content_(opt.knowledge_dir ? knowledge::content::from_directory(*opt.knowledge_dir) : knowledge::content::builtin()),
+          engine_(load_engine(opt, content_)),
+          http_client_(ioc_.get_executor(), client_options(s_)),
+          tokens_(http_client_, adapters::connector::token_options{s_.token_endpoint, s_.app_id, s_.app_password, s_.oauth_scope}),
+          connector_(http_client_, s_.local_mode || s_.app_id.empty() ? nullptr : &tokens_),
+          validator_(validation(s_), keys_),
+          handler_(content_, engine_),
+          turns_(connector_, handler_),
+          server_(ioc_, server_options(s_), [this](http::request_view r) { return route(std::move(r)); }),
+          refresh_timer_(ioc_)
+    {
+    }
+
+    int run(clock::time_point t0)
+    {
+        log::info("serve.start", {{"config", s_.redacted()},
+                                  {"knowledge_ms", std::chrono::duration<double, std::milli>(clock::now() - t0).count()},
+                                  {"model_from_cache", engine_.loaded_from_cache()},
+                                  {"utterances", content_.utterances().size()}});
+        if (s_.local_mode)
+            log::warn("serve.local_mode", {{"error_id", "serve.local_mode"},
+                                           {"message", "LOCAL MODE: channel authentication is OFF. Only for the Microsoft 365 "
+                                                       "Agents Playground on this machine; never expose this port."}});
+        port_ = server_.start();
+        log::info("serve.listening", {{"address", s_.address}, {"port", port_},
+                                      {"startup_ms", std::chrono::duration<double, std::milli>(clock::now() - t0).count()}});
+        if (!s_.local_mode)
+            net::co_spawn(ioc_, key_refresh_loop(), [](std::exception_ptr e) { log_exception(e, "serve.key_refresh"); });
+        net::signal_set signals(ioc_, SIGINT, SIGTERM);
+        signals.async_wait([this](const boost::system::error_code& ec, int sig) {
+            if (ec)
+                return; // cancelled at exit
+            log::info("serve.signal", {{"signal", sig}});
+            net::co_spawn(ioc_, stop(), [](std::exception_ptr e) { log_exception(e, "serve.shutdown"); });
+        });
+        ioc_.run();
+        log::info("serve.stopped", {{"requests", requests_.load()}});
+        return 0;
+    }
+
+private:
+    static knowledge::classifier load_engine(const options& opt, const knowledge::content& c)
+    {
+        knowledge::engine_options eo;
+        for (const auto& f : opt.train_extra) {
+            auto extra = knowledge::to_training(knowledge::load_labelled(f));
+            eo.extra.insert(eo.extra.end(), extra.begin(), extra.end());
+        }
+        return knowledge::classifier::load_or_train(c, eo, opt.settings.data_dir / "model.cache");
+    }
+
+    static auth::validation_options validation(const config::settings& s)
+    {
+        auth::validation_options v;
+        v.app_id = s.app_id;
+        v.issuers = {s.token_issuer};
+        return v;
+    }
+
+    static adapters::http::client::options client_options(const config::settings& s)
+    {
+        adapters::http::client::options o;
+        o.ca_file = s.ca_file;
+        return o;
+    }
+
+    static http::server::options server_options(const config::settings& s)
+    {
+        http::server::options o;
+        o.address = s.address;
+        o.port = s.port;
+        o.body_limit = s.body_limit;
+        return o;
+    }
+
+    static void log_exception(std::exception_ptr e, const char* where)
+    {
+        if (!e)
+            return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            log::error("serve.task_failed", {{"error_id", where}, {"what", ex.what()}});
+        }
+    }
+
+    bool ready() const { return s_.local_mode || keys_.snapshot() != nullptr; }
+
+    // --- signing keys: OpenID metadata → jwks_uri → JWKS; at start, daily, and on an unknown kid.
+    task<bool> refresh_keys()
+    {
+        adapters::http::request meta;
+        meta.url = s_.openid_metadata_url;
+        meta.timeout = std::chrono::seconds(10);
+        auto m = co_await http_client_.send(std::move(meta));
+        if (!m || m->status != 200) {
+            log::error("auth.keys.failed", {{"error_id", "auth.openid_metadata"}, {"status", m ? m->status : 0u}});
+            co_return false;
+        }
+        const json doc = json::parse(m->body, nullptr, false);
+        if (!doc.is_object() || !doc.contains("jwks_uri") || !doc["jwks_uri"].is_string()) {
+            log::error("auth.keys.failed", {{"error_id", "auth.openid_metadata_bad"}});
+            co_return false;
+        }
+        adapters::http::request jwks;
+        jwks.url = doc["jwks_uri"].get<std::string>();
+        jwks.timeout = std::chrono::seconds(10);
+        auto k = co_await http_client_.send(std::move(jwks));
+        if (!k || k->status != 200) {
+            log::error("auth.keys.failed", {{"error_id", "auth.jwks"}, {"status", k ? k->status : 0u}});
+            co_return false;
+        }
+        auto updated = keys_.update(k->body, std::chrono::system_clock::now());
+        if (!updated) {
+            log::error("auth.keys.failed", {{"error_id", "auth.jwks_bad"}, {"error", updated.error().message()}});
+            co_return false;
+        }
+        log::info("auth.keys.loaded", {{"keys", *updated}});
+        co_return true;
+    }
+
+    task<void> key_refresh_loop()
+    {
+        auto backoff = std::chrono::milliseconds(250);
+        while (!stopping_) {
+            const bool ok = co_await refresh_keys();
+            // Wake waiters of an unknown-kid refresh either way.
+            for (auto& w : key_waiters_)
+                w->cancel();
+            key_waiters_.clear();
+            if (ok) {
+                backoff = std::chrono::milliseconds(250);
+                refresh_timer_.expires_after(std::chrono::hours(24));
+            } else {
+                refresh_timer_.expires_after(backoff);
+                backoff = std::min(backoff * 2, std::chrono::milliseconds(60000));
+            }
+            auto [ec] = co_await refresh_timer_.async_wait(use_nothrow);
+            (void)ec; // cancelled: an early refresh was requested, or we are stopping
+        }
+    }
+
+    /// Asks the refresh loop for new keys now and waits (bounded) for the attempt to finish.
+    task<void> refresh_keys_now()
+    {
+        auto waiter = std::make_shared<net::steady_timer>(ioc_, std::chrono::seconds(5));
+        key_waiters_.push_back(waiter);
+        refresh_timer_.cancel();
+        auto [ec] = co_await waiter->async_wait(use_nothrow);
+        (void)ec;
+    }
+
+    // --- HTTP routing
+    task<http::reply> route(http::request_view r)
+    {
+        ++requests_;
+        const std::string path = r.target.substr(0, r.target.find('?'));
+        if (path == "/api/messages") {
+            if (r.method != "POST")
+                co_return error_reply(405, "http.method_not_allowed");
+            auto reply = co_await messages(std::move(r));
+            co_return reply;
+        }
+        if (path == "/healthz" && r.method == "GET")
+            co_return json_reply(200, {{"status", "ok"}});
+        if (path == "/readyz" && r.method == "GET")
+            co_return ready() ? json_reply(200, {{"status", "ready"}}) : json_reply(503, {{"status", "starting"}});
+        if (path == "/metrics" && r.method == "GET") {
+            http::reply m;
+            m.content_type = "text/plain; version=0.0.4";
+            m.body = metrics_text();
+            co_return m;
+        }
+        co_return error_reply(404, "http.not_found");
+    }
+
+    task<http::reply> messages(http::request_view r)
+    {
+        const std::string content_type = r.header("Content-Type");
+        if (content_type.rfind("application/json", 0) != 0) {
+            ++rejected_["http.unsupported_media_type"];
+            co_return error_reply(415, "http.unsupported_media_type");
+        }
+        // The body is parsed without throwing and bounded; nothing of it is logged before the
+        // token is verified. The token is bound to the activity's serviceUrl and channelId.
+        auto parsed = schema::parse_activity(r.body);
+        if (!s_.local_mode) {
+            const std::string channel = parsed ? parsed->channel_id : std::string();
+            const std::string service_url = parsed ? parsed->service_url : std::string();
+            const std::string authorization = r.header("Authorization");
+            auto who = validator_.validate(authorization, channel, service_url, std::chrono::system_clock::now());
+            const bool no_keys_yet = !who && who.error() == auth::errc::no_keys;
+            const bool new_kid = !who && who.error() == auth::errc::unknown_kid &&
+                                 keys_.may_refresh_for_unknown_kid(std::chrono::system_clock::now());
+            if (no_keys_yet || new_kid) {
+                // Keys not loaded yet (just started) or rotated: fetch them now, then try once more.
+                co_await refresh_keys_now();
+                who = validator_.validate(authorization, channel, service_url, std::chrono::system_clock::now());
+            }
+            if (!who) {
+                const std::string id(auth::error_id(static_cast<auth::errc>(who.error().value())));
+                ++rejected_[id];
+                log::warn("auth.rejected", {{"error_id", id}, {"remote", r.remote_address}});
+                co_return error_reply(401, "auth.unauthorized");
+            }
+        }
+        if (!parsed) {
+            ++rejected_["schema.bad_activity"];
+            log::warn("http.bad_activity", {{"error_id", std::string(schema::error_id(static_cast<schema::errc>(parsed.error().value())))}});
+            co_return error_reply(400, "schema.bad_activity");
+        }
+        const bool is_invoke = parsed->type == schema::activity_types::invoke;
+        auto outcome = co_await turns_.process(std::move(*parsed));
+        ++turns_done_;
+        if (is_invoke && outcome.invoke) {
+            // Invokes are answered in the HTTP body (the card refresh travels here).
+            http::reply ir = json_reply(static_cast<unsigned>(outcome.invoke->status), outcome.invoke->body);
+            co_return ir;
+        }
+        co_return json_reply(200, nullptr);
+    }
+
+    std::string metrics_text() const
+    {
+        const auto st = server_.stats();
+        std::string m;
+        m += "# TYPE ab_http_requests_total counter\nab_http_requests_total " + std::to_string(st.requests) + "\n";
+        m += "# TYPE ab_http_connections_active gauge\nab_http_connections_active " + std::to_string(st.active) + "\n";
+        m += "# TYPE ab_turns_total counter\nab_turns_total " + std::to_string(turns_done_) + "\n";
+        m += "# TYPE ab_rejected_total counter\n";
+        for (const auto& [id, n] : rejected_)
+            m += "ab_rejected_total{reason=\"" + id + "\"} " + std::to_string(n) + "\n";
+        const auto cs = http_client_.stats();
+        m += "# TYPE ab_outbound_connects_total counter\nab_outbound_connects_total " + std::to_string(cs.connects) + "\n";
+        m += "# TYPE ab_outbound_reuses_total counter\nab_outbound_reuses_total " + std::to_string(cs.reuses) + "\n";
+        m += "# TYPE ab_token_requests_total counter\nab_token_requests_total " + std::to_string(tokens_.fetches()) + "\n";
+        return m;
+    }
+
+    task<void> stop()
+    {
+        stopping_ = true;
+        refresh_timer_.cancel();
+        co_await server_.shutdown();
+        log::info("serve.shutdown", {{"turns", turns_done_}});
+        ioc_.stop();
+    }
+
+    const options& opt_;
+    const config::settings& s_;
+    net::io_context ioc_{1};
+    knowledge::content content_;
+    knowledge::classifier engine_;
+    adapters::http::client http_client_;
+    adapters::connector::token_provider tokens_;
+    adapters::connector::connector_client connector_;
+    auth::signing_key_cache keys_;
+    auth::channel_validator validator_;
+    turn::answer_handler handler_;
+    turn::adapter turns_;
+    http::server server_;
+    net::steady_timer refresh_timer_;
+    std::vector<std::shared_ptr<net::steady_timer>> key_waiters_;
+    std::atomic<std::uint64_t> requests_{0};
+    std::uint64_t turns_done_ = 0;
+    std::map<std::string, std::uint64_t> rejected_;
+    std::uint16_t port_ = 0;
+    bool stopping_ = false;
+};
+
+} // namespace
+
+int run(const options& opt)
+{
+    config::validate(opt.settings);
+    const auto t0 = clock::now();
+    app a(opt);
+    return a.run(t0);
+}
+
+} // namespace ab::bot::serve
