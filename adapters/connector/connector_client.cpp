@@ -44,6 +44,8 @@ connector_client::connector_client(http::client& client, token_provider* tokens,
 
 task<void> connector_client::pace(const std::string& conversation_id)
 {
+    if (opt_.sends_per_second <= 0)
+        co_return; // pacing off
     const auto now = std::chrono::steady_clock::now();
     if (buckets_.size() > 10000) // forget idle conversations
         std::erase_if(buckets_, [&](const auto& kv) { return now - kv.second.at > std::chrono::seconds(10); });

@@ -15,7 +15,7 @@
 namespace ab::adapters::connector {
 
 struct connector_options {
-    double sends_per_second = 7.0; ///< per conversation
+    double sends_per_second = 7.0; ///< per conversation; 0 = no pacing
     double burst = 7.0;
     std::chrono::milliseconds timeout{15000};
 };

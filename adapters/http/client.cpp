@@ -411,12 +411,16 @@ struct client::impl {
 
             if (!retry || final_attempt || out_of_time) {
                 if (o.resp) {
-                    log::info("http.request", {{"method", req.method},
-                                               {"host", u.host},
-                                               {"path", std::string(u.path())},
-                                               {"status", o.resp->status},
-                                               {"attempts", attempt},
-                                               {"ms", elapsed_ms()}});
+                    // Successful calls are counted (stats()) and logged at debug level only: at
+                    // thousands of turns per second a line per call would cost more than the call.
+                    const auto lvl = o.resp->status >= 400 ? log::level::warn : log::level::debug;
+                    if (lvl >= log::min_level())
+                        log::write(lvl, "http.request", {{"method", req.method},
+                                                         {"host", u.host},
+                                                         {"path", std::string(u.path())},
+                                                         {"status", o.resp->status},
+                                                         {"attempts", attempt},
+                                                         {"ms", elapsed_ms()}});
                     co_return std::move(*o.resp);
                 }
                 const error_code ec = retry ? make_error_code(errc::retries_exhausted) : o.ec;

@@ -54,6 +54,19 @@ const std::vector<binding>& bindings()
         {"BOT_PORT", [](settings& s, const std::string& v) { s.port = parse_port(v); }},
         {"AB_LOCAL_MODE", [](settings& s, const std::string& v) { s.local_mode = parse_bool("AB_LOCAL_MODE", v); }},
         {"AB_DATA_DIR", [](settings& s, const std::string& v) { s.data_dir = v; }},
+        {"AB_CONNECTOR_SENDS_PER_SECOND",
+         [](settings& s, const std::string& v) {
+             try {
+                 std::size_t used = 0;
+                 const double d = std::stod(v, &used);
+                 if (used == v.size() && d >= 0 && d <= 1000) {
+                     s.sends_per_second = d;
+                     return;
+                 }
+             } catch (const std::exception&) {
+             }
+             throw config_error("[config.bad_rate] AB_CONNECTOR_SENDS_PER_SECOND must be a number from 0 to 1000, got '" + v + "'");
+         }},
     };
     return b;
 }
@@ -135,7 +148,8 @@ nlohmann::json settings::redacted() const
             {"address", address},
             {"port", port},
             {"local_mode", local_mode},
-            {"data_dir", data_dir.string()}};
+            {"data_dir", data_dir.string()},
+            {"sends_per_second", sends_per_second}};
 }
 
 } // namespace ab::bot::config

@@ -34,6 +34,9 @@ struct settings {
     bool local_mode = false;   ///< no channel authentication (Agents Playground); loopback only
 
     std::filesystem::path data_dir = "data";
+    /// Messages per second the bot sends into one conversation (Teams allows about 7); 0 = no
+    /// pacing (AB_CONNECTOR_SENDS_PER_SECOND; e.g. against an emulator that does not throttle).
+    double sends_per_second = 7.0;
     std::size_t body_limit = 256 * 1024;
 
     /// The configuration as JSON for the start-up log line, secrets replaced by "***".

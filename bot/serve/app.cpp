@@ -52,7 +52,7 @@ public:
           engine_(load_engine(opt, content_)),
           http_client_(ioc_.get_executor(), client_options(s_)),
           tokens_(http_client_, adapters::connector::token_options{s_.token_endpoint, s_.app_id, s_.app_password, s_.oauth_scope}),
-          connector_(http_client_, s_.local_mode || s_.app_id.empty() ? nullptr : &tokens_),
+          connector_(http_client_, s_.local_mode || s_.app_id.empty() ? nullptr : &tokens_, connector_options(s_)),
           validator_(validation(s_), keys_),
           handler_(content_, engine_),
           turns_(connector_, handler_),
@@ -97,6 +97,14 @@ private:
             eo.extra.insert(eo.extra.end(), extra.begin(), extra.end());
         }
         return knowledge::classifier::load_or_train(c, eo, opt.settings.data_dir / "model.cache");
+    }
+
+    static adapters::connector::connector_options connector_options(const config::settings& s)
+    {
+        adapters::connector::connector_options o;
+        o.sends_per_second = s.sends_per_second;
+        o.burst = std::max(1.0, s.sends_per_second);
+        return o;
     }
 
     static auth::validation_options validation(const config::settings& s)
@@ -250,7 +258,10 @@ private:
             if (!who) {
                 const std::string id(auth::error_id(static_cast<auth::errc>(who.error().value())));
                 ++rejected_[id];
-                log::warn("auth.rejected", {{"error_id", id}, {"remote", r.remote_address}});
+                // Counted per reason in /metrics; logged at debug level (a flood of bad tokens must not
+                // turn into a flood of log lines).
+                if (log::level::debug >= log::min_level())
+                    log::debug("auth.rejected", {{"error_id", id}, {"remote", r.remote_address}});
                 co_return error_reply(401, "auth.unauthorized");
             }
         }

@@ -24,8 +24,9 @@ task<turn_outcome> adapter::process(schema::activity incoming)
 {
     turn_outcome out;
     const auto t0 = std::chrono::steady_clock::now();
-    // Redelivery: the channel retries an activity whose 200 it did not see. Acknowledge, do nothing.
-    if (!incoming.id.empty() && !seen_.insert(incoming.conversation.id, incoming.id)) {
+    // Redelivery: the channel retries an activity whose 200 it did not see; the retry is the same
+    // activity (same id, same timestamp). Acknowledge it and do nothing.
+    if (!incoming.id.empty() && !seen_.insert(incoming.conversation.id, incoming.id + '\x1f' + incoming.timestamp)) {
         out.what = turn_outcome::kind::duplicate;
         log::info("turn.duplicate", {{"conversation_id", incoming.conversation.id}, {"activity_id", incoming.id}});
         if (incoming.type == schema::activity_types::invoke)
@@ -66,13 +67,16 @@ task<turn_outcome> adapter::process(schema::activity incoming)
     out.invoke = std::move(ctx.invoke);
     if (incoming.type == schema::activity_types::invoke && !out.invoke)
         out.invoke = schema::invoke_response{200, nullptr};
-    log::info("turn.done", {{"correlation_id", ctx.correlation_id},
+    // A turn that went well is a debug line (counted in /metrics); one that did not is a warning.
+    const auto lvl = out.what == turn_outcome::kind::handled && out.send_failures == 0 ? log::level::debug : log::level::warn;
+    if (lvl >= log::min_level())
+        log::write(lvl, "turn.done", {{"correlation_id", ctx.correlation_id},
                             {"conversation_id", conversation},
                             {"activity_id", incoming.id},
                             {"type", incoming.type},
                             {"locale", incoming.locale},
                             {"sent", out.sent},
-                            {"ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()}});
+                                      {"ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()}});
     co_return out;
 }
 
