@@ -359,7 +359,11 @@ TEST(HttpClient, LogsOneLinePerRequestWithoutSecrets)
     auto req = make_request("POST", srv.url("/v3/conversations/abc/activities?secretquery=1"), "private body text");
     req.headers = {{"Authorization", "Bearer secret-token-123"}};
     capture_log log;
+    // Successful calls are debug lines (counted, not logged, in production).
+    const auto previous = ab::log::min_level();
+    ab::log::set_min_level(ab::log::level::debug);
     const auto out = run_sync(send_all(fast_options(), {req}));
+    ab::log::set_min_level(previous);
     ASSERT_TRUE(out.results[0]) << describe(out.results[0]);
 
     const auto& lines = log.lines();
@@ -377,6 +381,18 @@ TEST(HttpClient, LogsOneLinePerRequestWithoutSecrets)
         EXPECT_EQ(l.find("private body text"), std::string::npos) << l;
         EXPECT_EQ(l.find("secretquery"), std::string::npos) << l;
     }
+}
+
+TEST(HttpClient, SuccessfulCallsAreQuietAtInfoLevel)
+{
+    server srv{in_order({status(200)})};
+    capture_log log;
+    const auto previous = ab::log::min_level();
+    ab::log::set_min_level(ab::log::level::info);
+    const auto out = run_sync(send_all(fast_options(), {make_request("GET", srv.url(), {}, 2000ms)}));
+    ab::log::set_min_level(previous);
+    ASSERT_TRUE(out.results[0]);
+    EXPECT_TRUE(log.lines().empty());
 }
 
 TEST(HttpClient, LogsTheErrorIdOnFailure)
