@@ -14,6 +14,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -42,8 +43,10 @@ http::reply error_reply(unsigned status, std::string_view id)
     return json_reply(status, {{"error", id}});
 }
 
+} // namespace
+
 // Everything the endpoint runs on, in one place; outlives ioc.run().
-class app {
+class endpoint::app {
 public:
     explicit app(const options& opt)
         : opt_(opt),
@@ -61,7 +64,7 @@ public:
     {
     }
 
-    int run(clock::time_point t0)
+    std::uint16_t start(clock::time_point t0)
     {
         log::info("serve.start", {{"config", s_.redacted()},
                                   {"knowledge_ms", std::chrono::duration<double, std::milli>(clock::now() - t0).count()},
@@ -76,17 +79,28 @@ public:
                                       {"startup_ms", std::chrono::duration<double, std::milli>(clock::now() - t0).count()}});
         if (!s_.local_mode)
             net::co_spawn(ioc_, key_refresh_loop(), [](std::exception_ptr e) { log_exception(e, "serve.key_refresh"); });
-        net::signal_set signals(ioc_, SIGINT, SIGTERM);
-        signals.async_wait([this](const boost::system::error_code& ec, int sig) {
-            if (ec)
-                return; // cancelled at exit
-            log::info("serve.signal", {{"signal", sig}});
-            net::co_spawn(ioc_, stop(), [](std::exception_ptr e) { log_exception(e, "serve.shutdown"); });
-        });
+        return port_;
+    }
+
+    void run()
+    {
         ioc_.run();
         log::info("serve.stopped", {{"requests", requests_.load()}});
-        return 0;
     }
+
+    void request_stop()
+    {
+        net::post(ioc_, [this] {
+            if (stop_requested_)
+                return;
+            stop_requested_ = true;
+            net::co_spawn(ioc_, stop(), [](std::exception_ptr e) { log_exception(e, "serve.shutdown"); });
+        });
+    }
+
+    bool ready() const { return s_.local_mode || keys_.snapshot() != nullptr; }
+
+    net::io_context& io() { return ioc_; }
 
 private:
     static knowledge::classifier load_engine(const options& opt, const knowledge::content& c)
@@ -141,8 +155,6 @@ private:
             log::error("serve.task_failed", {{"error_id", where}, {"what", ex.what()}});
         }
     }
-
-    bool ready() const { return s_.local_mode || keys_.snapshot() != nullptr; }
 
     // --- signing keys: OpenID metadata → jwks_uri → JWKS; at start, daily, and on an unknown kid.
     task<bool> refresh_keys()
@@ -301,6 +313,7 @@ private:
     task<void> stop()
     {
         stopping_ = true;
+        stop_requested_ = true;
         refresh_timer_.cancel();
         co_await server_.shutdown();
         log::info("serve.shutdown", {{"turns", turns_done_}});
@@ -327,16 +340,56 @@ private:
     std::map<std::string, std::uint64_t> rejected_;
     std::uint16_t port_ = 0;
     bool stopping_ = false;
+    bool stop_requested_ = false;
 };
 
-} // namespace
+endpoint::endpoint(const options& opt)
+{
+    config::validate(opt.settings);
+    t0_ = clock::now();
+    app_ = std::make_unique<app>(opt);
+}
+
+endpoint::~endpoint() = default;
+
+std::uint16_t endpoint::start()
+{
+    return app_->start(t0_);
+}
+
+void endpoint::run()
+{
+    app_->run();
+}
+
+void endpoint::request_stop()
+{
+    app_->request_stop();
+}
+
+bool endpoint::ready() const
+{
+    return app_->ready();
+}
+
+net::io_context& endpoint::app_io()
+{
+    return app_->io();
+}
 
 int run(const options& opt)
 {
-    config::validate(opt.settings);
-    const auto t0 = clock::now();
-    app a(opt);
-    return a.run(t0);
+    endpoint e(opt);
+    e.start();
+    net::signal_set signals(e.app_io(), SIGINT, SIGTERM);
+    signals.async_wait([&e](const boost::system::error_code& ec, int sig) {
+        if (ec)
+            return; // cancelled at exit
+        log::info("serve.signal", {{"signal", sig}});
+        e.request_stop();
+    });
+    e.run();
+    return 0;
 }
 
 } // namespace ab::bot::serve

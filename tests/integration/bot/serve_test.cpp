@@ -1,0 +1,249 @@
+// The real endpoint (access-bot serve) against loopback fakes of the OpenID metadata, the JWKS,
+// the Entra token endpoint and the Bot Connector: channel tokens signed at run time, replies
+// checked where the Connector receives them.
+#include "bot/serve/app.hpp"
+
+#include "adapters/http/client.hpp"
+#include "bot/http/server.hpp"
+#include "tests/support/run_sync.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/unit/bot_auth/test_signer.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+using namespace ab;
+using json = nlohmann::json;
+namespace signer = ab::bot::auth::testing;
+
+namespace {
+
+constexpr std::string_view app_id = "11111111-2222-3333-4444-555555555555";
+
+// Plays login.botframework.com, login.microsoftonline.com and the Bot Connector on one port.
+class upstream {
+public:
+    upstream()
+        : server_(ioc_, options(), [this](bot::http::request_view r) { return handle(std::move(r)); })
+    {
+        port_ = server_.start();
+        thread_ = std::thread([this] { ioc_.run(); });
+    }
+    ~upstream()
+    {
+        ioc_.stop();
+        thread_.join();
+    }
+    std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    std::string service_url() const { return base() + "/amer/"; }
+
+    std::atomic<int> token_requests{0};
+    std::atomic<int> jwks_requests{0};
+    struct received {
+        std::string path;
+        std::string authorization;
+        json body;
+    };
+    std::vector<received> replies() const
+    {
+        std::lock_guard lock(mutex_);
+        return replies_;
+    }
+
+private:
+    static bot::http::server::options options()
+    {
+        bot::http::server::options o;
+        o.io_timeout = std::chrono::seconds(5);
+        return o;
+    }
+
+    task<bot::http::reply> handle(bot::http::request_view r)
+    {
+        bot::http::reply out;
+        const std::string path = r.target.substr(0, r.target.find('?'));
+        if (path == "/v1/.well-known/openidconfiguration") {
+            out.body = json{{"issuer", "https://api.botframework.com"}, {"jwks_uri", base() + "/v1/.well-known/keys"}}.dump();
+        } else if (path == "/v1/.well-known/keys") {
+            ++jwks_requests;
+            out.body = signer::jwks_text({signer::test_key::get("serve-1").jwk("serve-1", {"msteams", "emulator"})});
+        } else if (path == "/botframework.com/oauth2/v2.0/token") {
+            ++token_requests;
+            const bool ok = r.body.find("client_id=" + std::string(app_id)) != std::string::npos &&
+                            r.body.find("client_secret=s3cret") != std::string::npos &&
+                            r.body.find("grant_type=client_credentials") != std::string::npos;
+            out.status = ok ? 200 : 401;
+            out.body = ok ? json{{"token_type", "Bearer"}, {"expires_in", 3600}, {"access_token", "connector-token-1"}}.dump()
+                          : json{{"error", "invalid_client"}}.dump();
+        } else if (path.rfind("/amer/v3/conversations/", 0) == 0 && r.method == "POST") {
+            std::lock_guard lock(mutex_);
+            replies_.push_back({path, r.header("Authorization"), json::parse(r.body, nullptr, false)});
+            out.status = 201;
+            out.body = R"({"id":"1:reply"})";
+        } else {
+            out.status = 404;
+        }
+        co_return out;
+    }
+
+    net::io_context ioc_;
+    bot::http::server server_;
+    std::uint16_t port_ = 0;
+    std::thread thread_;
+    mutable std::mutex mutex_;
+    std::vector<received> replies_;
+};
+
+std::string channel_token(const std::string& service_url, const std::string& audience = std::string(app_id),
+                          const std::string& key = "serve-1")
+{
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const json claims = {{"iss", "https://api.botframework.com"}, {"aud", audience}, {"serviceurl", service_url},
+                         {"nbf", now - 60}, {"exp", now + 3600}};
+    return signer::sign_token(signer::header_for(key), claims, signer::test_key::get(key));
+}
+
+json message(const std::string& service_url, const std::string& id, const std::string& text)
+{
+    return {{"type", "message"},
+            {"id", id},
+            {"timestamp", "2026-11-21T10:00:00.000Z"},
+            {"serviceUrl", service_url},
+            {"channelId", "msteams"},
+            {"from", {{"id", "29:user-1"}, {"name", "Anna"}}},
+            {"recipient", {{"id", "28:" + std::string(app_id)}, {"name", "access-bot"}}},
+            {"conversation", {{"id", "a:conv-1"}, {"conversationType", "personal"}}},
+            {"text", text},
+            {"locale", "en-US"}};
+}
+
+// The bot running on its own I/O thread.
+class running_bot {
+public:
+    explicit running_bot(const upstream& up)
+    {
+        bot::serve::options o;
+        o.settings.app_id = std::string(app_id);
+        o.settings.app_password = "s3cret";
+        o.settings.openid_metadata_url = up.base() + "/v1/.well-known/openidconfiguration";
+        o.settings.token_endpoint = up.base() + "/botframework.com/oauth2/v2.0/token";
+        o.settings.port = 0;
+        o.settings.data_dir = AB_TEST_CACHE_DIR; // the trained model cached by the other tests
+        opt_ = o;
+        endpoint_ = std::make_unique<bot::serve::endpoint>(opt_);
+        port_ = endpoint_->start();
+        thread_ = std::thread([this] { endpoint_->run(); });
+        for (int i = 0; i < 500 && !endpoint_->ready(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ~running_bot()
+    {
+        endpoint_->request_stop();
+        thread_.join();
+    }
+    std::uint16_t port() const { return port_; }
+    bool ready() const { return endpoint_->ready(); }
+
+private:
+    bot::serve::options opt_;
+    std::unique_ptr<bot::serve::endpoint> endpoint_;
+    std::uint16_t port_ = 0;
+    std::thread thread_;
+};
+
+adapters::http::response call(std::uint16_t port, std::string method, std::string path, std::string body = {},
+                              std::string authorization = {}, std::string content_type = "application/json")
+{
+    net::io_context ioc;
+    adapters::http::client::options o;
+    o.max_attempts = 1;
+    adapters::http::client client(ioc.get_executor(), o);
+    adapters::http::request r;
+    r.method = std::move(method);
+    r.url = "http://127.0.0.1:" + std::to_string(port) + path;
+    r.body = std::move(body);
+    r.timeout = std::chrono::seconds(10);
+    r.headers = {{"Content-Type", content_type}};
+    if (!authorization.empty())
+        r.headers.emplace_back("Authorization", std::move(authorization));
+    auto res = test::run_sync(ioc, client.send(std::move(r)));
+    EXPECT_TRUE(res.has_value()) << (res ? "" : res.error().message());
+    return res ? *res : adapters::http::response{};
+}
+
+} // namespace
+
+TEST(ServeIntegration, AuthenticatedMessageIsAnsweredThroughTheConnector)
+{
+    upstream up;
+    running_bot bot(up);
+    ASSERT_TRUE(bot.ready()) << "signing keys were not loaded from the fake OpenID endpoint";
+    EXPECT_EQ(call(bot.port(), "GET", "/readyz").status, 200u);
+    EXPECT_EQ(call(bot.port(), "GET", "/healthz").status, 200u);
+
+    const std::string token = "Bearer " + channel_token(up.service_url());
+    for (int i = 1; i <= 3; ++i) {
+        const auto r = call(bot.port(), "POST", "/api/messages",
+                            message(up.service_url(), "act-" + std::to_string(i), "how do I add a guest to my team?").dump(), token);
+        EXPECT_EQ(r.status, 200u) << r.body;
+    }
+    const auto replies = up.replies();
+    ASSERT_EQ(replies.size(), 3u);
+    EXPECT_EQ(replies[0].path, "/amer/v3/conversations/a%3Aconv-1/activities/act-1");
+    EXPECT_EQ(replies[0].authorization, "Bearer connector-token-1");
+    EXPECT_EQ(replies[0].body.value("replyToId", ""), "act-1");
+    EXPECT_EQ(replies[0].body["attachments"][0]["contentType"], "application/vnd.microsoft.card.adaptive");
+    EXPECT_EQ(up.token_requests.load(), 1) << "the Connector token is cached";
+    EXPECT_EQ(up.jwks_requests.load(), 1) << "signing keys are cached";
+
+    // The same activity again (a redelivery): acknowledged, not answered twice.
+    EXPECT_EQ(call(bot.port(), "POST", "/api/messages", message(up.service_url(), "act-1", "how do I add a guest to my team?").dump(), token).status, 200u);
+    EXPECT_EQ(up.replies().size(), 3u);
+}
+
+TEST(ServeIntegration, BadTokensAre401AndNeverAnswered)
+{
+    upstream up;
+    running_bot bot(up);
+    ASSERT_TRUE(bot.ready());
+    const std::string body = message(up.service_url(), "x-1", "hello").dump();
+    EXPECT_EQ(call(bot.port(), "POST", "/api/messages", body).status, 401u);
+    EXPECT_EQ(call(bot.port(), "POST", "/api/messages", body, "Basic abc").status, 401u);
+    EXPECT_EQ(call(bot.port(), "POST", "/api/messages", body, "Bearer not.a.jwt").status, 401u);
+    EXPECT_EQ(call(bot.port(), "POST", "/api/messages", body, "Bearer " + channel_token(up.service_url(), "someone-else")).status, 401u);
+    EXPECT_EQ(call(bot.port(), "POST", "/api/messages", body, "Bearer " + channel_token("https://evil.example/")).status, 401u);
+    // Signed by a key the JWKS does not publish: the bot refreshes the keys once, then refuses.
+    EXPECT_EQ(call(bot.port(), "POST", "/api/messages", body, "Bearer " + channel_token(up.service_url(), std::string(app_id), "rogue")).status,
+              401u);
+    EXPECT_TRUE(up.replies().empty());
+    const auto metrics = call(bot.port(), "GET", "/metrics").body;
+    EXPECT_NE(metrics.find("ab_rejected_total{reason=\"auth.bad_audience\"} 1"), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("ab_rejected_total{reason=\"auth.serviceurl_mismatch\"} 1"), std::string::npos) << metrics;
+}
+
+TEST(ServeIntegration, InvokeIsAnsweredInTheBodyAndBadRequestsAreRejected)
+{
+    upstream up;
+    running_bot bot(up);
+    ASSERT_TRUE(bot.ready());
+    const std::string token = "Bearer " + channel_token(up.service_url());
+    json invoke = message(up.service_url(), "inv-1", "");
+    invoke["type"] = "invoke";
+    invoke["name"] = "adaptiveCard/action";
+    invoke["value"] = {{"action", {{"type", "Action.Execute"}, {"verb", "helpful_yes"}, {"data", json::object()}}}};
+    const auto r = call(bot.port(), "POST", "/api/messages", invoke.dump(), token);
+    EXPECT_EQ(r.status, 200u);
+    EXPECT_NE(r.body.find("application/vnd.microsoft.card.adaptive"), std::string::npos) << r.body;
+
+    EXPECT_EQ(call(bot.port(), "POST", "/api/messages", "x", token, "text/plain").status, 415u);
+    EXPECT_EQ(call(bot.port(), "POST", "/api/messages", std::string(300 * 1024, ' '), token).status, 413u);
+    EXPECT_EQ(call(bot.port(), "GET", "/api/messages").status, 405u);
+    EXPECT_EQ(call(bot.port(), "GET", "/nope").status, 404u);
+    EXPECT_TRUE(up.replies().empty());
+}
