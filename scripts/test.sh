@@ -7,13 +7,13 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/deps.sh"
 
 echo "== build (RelWithDebInfo, -Werror)"
-"$root/scripts/build.sh" "$root/build"
+"$root/scripts/build.sh" "$root/build" -DAB_BUILD_TESTS=ON
 echo "== tests"
 ctest --test-dir "$root/build" -j"$(nproc)" --output-on-failure --timeout 600
 
 if [[ "${AB_SKIP_SANITIZE:-0}" != 1 ]]; then
   echo "== build (ASan + UBSan)"
-  "$root/scripts/build.sh" "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DAB_SANITIZE=ON
+  "$root/scripts/build.sh" "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DAB_SANITIZE=ON -DAB_BUILD_TESTS=ON
   echo "== tests under ASan + UBSan"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$root/build-asan" -j"$(nproc)" --output-on-failure --timeout 900
