@@ -133,6 +133,9 @@ private:
     {
         adapters::http::client::options o;
         o.ca_file = s.ca_file;
+        // Keep as many idle connections as turns run at once: with fewer, every burst closes and
+        // re-opens TLS sessions to the Connector (a handshake costs more than a whole turn).
+        o.max_idle_per_host = 256;
         return o;
     }
 
