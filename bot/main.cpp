@@ -9,6 +9,14 @@
 #include <iostream>
 #include <unistd.h>
 
+#ifdef AB_WITH_JEMALLOC
+// One I/O thread does the work: one arena is enough and keeps the resident set small.
+extern "C" const char* malloc_conf; // NOLINT: jemalloc's documented configuration hook
+extern "C" {
+const char* malloc_conf = "narenas:1,dirty_decay_ms:2000,muzzy_decay_ms:0";
+}
+#endif
+
 int main(int argc, char** argv)
 {
     namespace cmd = ab::knowledge::commands;

@@ -7,7 +7,7 @@ packages=(
   googletest libgtest-dev
   libsqlite3-dev libicu-dev libstemmer-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-cpp-dev
-  libspdlog-dev libcli11-dev
+  libspdlog-dev libcli11-dev libjemalloc-dev
 )
 missing=()
 for p in "${packages[@]}"; do
