@@ -89,6 +89,19 @@ void set_sink(std::function<void(const std::string& line)> sink)
     sink_ = std::move(sink);
 }
 
+std::string describe(std::exception_ptr e)
+{
+    if (!e)
+        return {};
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+        return x.what();
+    } catch (...) {
+        return "non-standard exception"; // the caller logs it; nothing else to say about it
+    }
+}
+
 std::string redact_text(std::string_view text, std::size_t max)
 {
     if (text.size() <= max)

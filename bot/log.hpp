@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <exception>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,10 @@ level min_level();
 
 /// Replaces the output (tests capture lines); nullptr restores stdout.
 void set_sink(std::function<void(const std::string& line)> sink);
+
+/// What an exception_ptr holds, for the error line logged at an exception boundary
+/// ("non-standard exception" when it is not a std::exception; "" for a null pointer).
+std::string describe(std::exception_ptr e);
 
 /// User text for a debug line: truncated to `max` bytes on a UTF-8 boundary.
 std::string redact_text(std::string_view text, std::size_t max = 80);

@@ -328,15 +328,7 @@ struct server::impl {
         if (e) {
             // The connection boundary (house style rule 18): a bug below us. Log it; the socket is
             // closed already because the coroutine frame that owned it is gone.
-            std::string what = "non-standard exception";
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& x) {
-                what = x.what();
-            } catch (...) {
-                // not a std::exception: `what` keeps its placeholder; the line below is the log
-            }
-            log::error("http.session_failed", {{"error_id", "http.session_failed"}, {"what", what}});
+            log::error("http.session_failed", {{"error_id", "http.session_failed"}, {"what", log::describe(e)}});
         }
         connections.erase(it);
         if (stopping && connections.empty())
@@ -569,15 +561,7 @@ std::uint16_t server::start()
         if (!e)
             return;
         // The accept loop handles every error_code itself; an exception here is a bug.
-        std::string what = "non-standard exception";
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& x) {
-            what = x.what();
-        } catch (...) {
-            // not a std::exception: `what` keeps its placeholder; the line below is the log
-        }
-        log::error("http.accept_loop_failed", {{"error_id", "http.accept_loop_failed"}, {"what", what}});
+        log::error("http.accept_loop_failed", {{"error_id", "http.accept_loop_failed"}, {"what", log::describe(e)}});
     });
     log::info("http.listen", {{"address", s.opts.address},
                               {"port", port},

@@ -150,13 +150,8 @@ private:
 
     static void log_exception(std::exception_ptr e, const char* where)
     {
-        if (!e)
-            return;
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-            log::error("serve.task_failed", {{"error_id", where}, {"what", ex.what()}});
-        }
+        if (e)
+            log::error("serve.task_failed", {{"error_id", where}, {"what", log::describe(e)}});
     }
 
     // --- signing keys: OpenID metadata → jwks_uri → JWKS; at start, daily, and on an unknown kid.

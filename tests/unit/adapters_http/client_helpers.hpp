@@ -3,7 +3,7 @@
 // options with short delays so retry tests stay fast.
 
 #include "adapters/http/client.hpp"
-#include "tests/unit/adapters_http/run_sync.hpp"
+#include "tests/support/run_sync.hpp"
 
 #include <boost/asio/this_coro.hpp>
 
