@@ -16,6 +16,7 @@
 #include "bot/auth/verified_token_cache.hpp"
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -41,6 +42,16 @@ public:
     /// Thread safety: may be called from any thread, concurrently.
     result<identity> validate(std::string_view authorization_header, std::string_view channel_id,
                               std::string_view service_url, std::chrono::system_clock::time_point now) const;
+
+    /// validate() in two steps, so the endpoint can authenticate before it parses the body
+    /// (house style 7.2 item 8): authenticate() runs the token's own rules (header, signature,
+    /// issuer, audience, exp, lifetime at `now`); bind() then checks the parsed activity's
+    /// channelId (key endorsement) and serviceUrl against the token, and the lifetime again.
+    /// authenticate + bind = validate, error for error.
+    result<std::shared_ptr<const verified_claims>> authenticate(std::string_view authorization_header,
+                                                                std::chrono::system_clock::time_point now) const;
+    result<identity> bind(const verified_claims& claims, std::string_view channel_id, std::string_view service_url,
+                          std::chrono::system_clock::time_point now) const;
 
     const validation_options& options() const noexcept { return options_; }
     const verified_token_cache& token_cache() const noexcept { return tokens_; }

@@ -249,36 +249,35 @@ private:
             ++rejected_["http.unsupported_media_type"];
             co_return error_reply(415, "http.unsupported_media_type");
         }
-        // The body is parsed without throwing and bounded; nothing of it is logged before the
-        // token is verified. The token is bound to the activity's serviceUrl and channelId.
-        auto parsed = schema::parse_activity(r.body);
+        // Authenticate first (house style 7.2 item 8): the token's own rules run before a byte
+        // of the body is parsed or logged. Then the body is parsed (bounded, without throwing)
+        // and the token is bound to the activity's channelId and serviceUrl.
+        std::shared_ptr<const auth::verified_claims> claims;
+        const std::string authorization = s_.local_mode ? std::string() : r.header("Authorization");
         if (!s_.local_mode) {
-            const std::string channel = parsed ? parsed->channel_id : std::string();
-            const std::string service_url = parsed ? parsed->service_url : std::string();
-            const std::string authorization = r.header("Authorization");
-            auto who = validator_.validate(authorization, channel, service_url, std::chrono::system_clock::now());
+            auto who = validator_.authenticate(authorization, std::chrono::system_clock::now());
             const bool no_keys_yet = !who && who.error() == auth::errc::no_keys;
             const bool new_kid = !who && who.error() == auth::errc::unknown_kid &&
                                  keys_.may_refresh_for_unknown_kid(std::chrono::system_clock::now());
             if (no_keys_yet || new_kid) {
                 // Keys not loaded yet (just started) or rotated: fetch them now, then try once more.
                 co_await refresh_keys_now();
-                who = validator_.validate(authorization, channel, service_url, std::chrono::system_clock::now());
+                who = validator_.authenticate(authorization, std::chrono::system_clock::now());
             }
-            if (!who) {
-                const std::string id(auth::error_id(static_cast<auth::errc>(who.error().value())));
-                ++rejected_[id];
-                // Counted per reason in /metrics; logged at debug level (a flood of bad tokens must not
-                // turn into a flood of log lines).
-                if (log::level::debug >= log::min_level())
-                    log::debug("auth.rejected", {{"error_id", id}, {"remote", r.remote_address}});
-                co_return error_reply(401, "auth.unauthorized");
-            }
+            if (!who)
+                co_return unauthorized(static_cast<auth::errc>(who.error().value()), r.remote_address);
+            claims = std::move(*who);
         }
+        auto parsed = schema::parse_activity(r.body);
         if (!parsed) {
             ++rejected_["schema.bad_activity"];
             log::warn("http.bad_activity", {{"error_id", std::string(schema::error_id(static_cast<schema::errc>(parsed.error().value())))}});
             co_return error_reply(400, "schema.bad_activity");
+        }
+        if (claims) {
+            auto bound = validator_.bind(*claims, parsed->channel_id, parsed->service_url, std::chrono::system_clock::now());
+            if (!bound)
+                co_return unauthorized(static_cast<auth::errc>(bound.error().value()), r.remote_address);
         }
         const bool is_invoke = parsed->type == schema::activity_types::invoke;
         auto outcome = co_await turns_.process(std::move(*parsed));
@@ -289,6 +288,17 @@ private:
             co_return ir;
         }
         co_return json_reply(200, nullptr);
+    }
+
+    http::reply unauthorized(auth::errc e, const std::string& remote)
+    {
+        const std::string id(auth::error_id(e));
+        ++rejected_[id];
+        // Counted per reason in /metrics; logged at debug level (a flood of bad tokens must not
+        // turn into a flood of log lines).
+        if (log::level::debug >= log::min_level())
+            log::debug("auth.rejected", {{"error_id", id}, {"remote", remote}});
+        return error_reply(401, "auth.unauthorized");
     }
 
     std::string metrics_text() const

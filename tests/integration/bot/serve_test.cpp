@@ -245,5 +245,13 @@ TEST(ServeIntegration, InvokeIsAnsweredInTheBodyAndBadRequestsAreRejected)
     EXPECT_EQ(call(bot.port(), "POST", "/api/messages", std::string(300 * 1024, ' '), token).status, 413u);
     EXPECT_EQ(call(bot.port(), "GET", "/api/messages").status, 405u);
     EXPECT_EQ(call(bot.port(), "GET", "/nope").status, 404u);
+    // The token is checked before the body is read: without one, even garbage is a plain 401;
+    // with a valid one, a malformed activity is a 400.
+    EXPECT_EQ(call(bot.port(), "POST", "/api/messages", "{not json").status, 401u);
+    EXPECT_EQ(call(bot.port(), "POST", "/api/messages", "{not json", token).status, 400u);
+    EXPECT_EQ(call(bot.port(), "POST", "/api/messages", R"({"type":"message"})", token).status, 400u);
     EXPECT_TRUE(up.replies().empty());
+    const auto metrics = call(bot.port(), "GET", "/metrics").body;
+    EXPECT_NE(metrics.find("ab_rejected_total{reason=\"auth.missing_header\"} 1"), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("ab_rejected_total{reason=\"schema.bad_activity\"} 2"), std::string::npos) << metrics;
 }

@@ -396,9 +396,33 @@ TEST_F(ChannelValidator, RejectedTokensAreNotCached)
     const std::string bad = token(valid_claims(), teams_kid, rogue_key());
     EXPECT_TRUE(fails_with(validate(bad), errc::bad_signature));
     EXPECT_TRUE(fails_with(validate(bad), errc::bad_signature));
+    EXPECT_EQ(validator_.token_cache().size(), 0u);
+    // A genuine token sent with the wrong serviceUrl: its verification is cached (it is the
+    // token's own), the request is still refused, every time.
     const std::string wrong_url = token();
     EXPECT_TRUE(fails_with(validate(wrong_url, "msteams", "https://evil.example/"), errc::serviceurl_mismatch));
-    EXPECT_EQ(validator_.token_cache().size(), 0u);
+    EXPECT_TRUE(fails_with(validate(wrong_url, "msteams", "https://evil.example/"), errc::serviceurl_mismatch));
+}
+
+TEST_F(ChannelValidator, AuthenticateThenBindIsValidateInTwoSteps)
+{
+    // authenticate() needs only the header: the endpoint calls it before parsing the body.
+    auto claims = validator_.authenticate("Bearer " + token(), now);
+    ASSERT_TRUE(claims) << claims.error().message();
+    EXPECT_TRUE(validator_.bind(**claims, "msteams", service_url, now));
+    EXPECT_EQ(validator_.bind(**claims, "msteams", "https://evil.example/", now).error(), errc::serviceurl_mismatch);
+    EXPECT_EQ(validator_.bind(**claims, "facebook", service_url, now).error(), errc::endorsement_missing);
+    EXPECT_EQ(validator_.bind(**claims, "", service_url, now).error(), errc::endorsement_missing);
+
+    // Token-only failures come out of authenticate() already.
+    EXPECT_EQ(validator_.authenticate("", now).error(), errc::missing_header);
+    EXPECT_EQ(validator_.authenticate("Bearer " + token(valid_claims(), teams_kid, rogue_key()), now).error(), errc::bad_signature);
+    auto expired = valid_claims();
+    expired["nbf"] = t0 - 3600;
+    expired["exp"] = t0 - 301;
+    EXPECT_EQ(validator_.authenticate("Bearer " + token(expired), now).error(), errc::expired);
+    // ... also for a token that was cached while it was valid.
+    EXPECT_EQ(validator_.authenticate("Bearer " + token(), now + std::chrono::hours(3)).error(), errc::expired);
 }
 
 TEST(ChannelValidatorCache, IsBounded)
