@@ -9,11 +9,78 @@
 #include <unistd.h>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <stdexcept>
 
 namespace ab::knowledge {
 
 namespace {
+
+/// The product's own names for the two sides of the external/guest question, in every language
+/// we answer in. Someone who names one of them ("how do I allow fabrikam.com for external access")
+/// is not asked which one they mean.
+struct named_side {
+    intent side;
+    std::vector<std::string> words; ///< folded words of the term
+};
+
+const std::vector<named_side>& named_sides()
+{
+    static const std::vector<named_side> sides = [] {
+        const std::pair<intent, const char*> terms[] = {
+            {intent::external_access, "external access"}, {intent::external_access, "federation"},
+            {intent::external_access, "externe toegang"}, {intent::external_access, "federatie"},
+            {intent::external_access, "extern åtkomst"},  {intent::external_access, "externer zugriff"},
+            {intent::external_access, "externen zugriff"}, {intent::external_access, "föderation"},
+            {intent::external_access, "accès externe"},   {intent::external_access, "fédération"},
+            {intent::external_access, "acceso externo"},  {intent::external_access, "federación"},
+            {intent::guest_access, "guest access"},       {intent::guest_access, "guest account"},
+            {intent::guest_access, "guest user"},         {intent::guest_access, "as a guest"},
+            {intent::guest_access, "gasttoegang"},        {intent::guest_access, "als gast"},
+            {intent::guest_access, "gastaccount"},        {intent::guest_access, "gastgebruiker"},
+            {intent::guest_access, "gäståtkomst"},        {intent::guest_access, "som gäst"},
+            {intent::guest_access, "gästkonto"},          {intent::guest_access, "gästanvändare"},
+            {intent::guest_access, "gastzugriff"},        {intent::guest_access, "gastkonto"},
+            {intent::guest_access, "gastbenutzer"},       {intent::guest_access, "accès invité"},
+            {intent::guest_access, "compte invité"},      {intent::guest_access, "utilisateur invité"},
+            {intent::guest_access, "acceso de invitado"}, {intent::guest_access, "acceso de invitados"},
+            {intent::guest_access, "como invitado"},      {intent::guest_access, "cuenta de invitado"},
+            {intent::guest_access, "usuario invitado"},
+        };
+        std::vector<named_side> out;
+        for (const auto& [side, term] : terms) {
+            named_side n{side, {}};
+            for (auto& w : split_folded(term))
+                n.words.push_back(std::move(w.text));
+            out.push_back(std::move(n));
+        }
+        return out;
+    }();
+    return sides;
+}
+
+/// The side the text names explicitly, if it names exactly one.
+std::optional<intent> named_side_of(const std::vector<word>& words)
+{
+    bool ext = false;
+    bool guest = false;
+    for (const auto& n : named_sides()) {
+        if (n.words.empty() || n.words.size() > words.size())
+            continue;
+        for (std::size_t i = 0; i + n.words.size() <= words.size(); ++i) {
+            bool match = true;
+            for (std::size_t k = 0; k < n.words.size() && match; ++k)
+                match = words[i + k].text == n.words[k];
+            if (match) {
+                (n.side == intent::external_access ? ext : guest) = true;
+                break;
+            }
+        }
+    }
+    if (ext == guest)
+        return std::nullopt;
+    return ext ? intent::external_access : intent::guest_access;
+}
 
 constexpr std::string_view cache_magic = "ABMODEL1";
 
@@ -258,6 +325,8 @@ classification classifier::classify(std::string_view raw, std::string_view local
     const bool is_ext_or_guest = best == intent::external_access || best == intent::guest_access;
     out.ambiguous = is_ext_or_guest &&
                     (p_amb >= opt_.ambiguity_threshold || (pair_on_top && p[order[1]] >= opt_.ambiguity_ratio * p[order[0]]));
+    if (out.ambiguous && named_side_of(words) == best)
+        out.ambiguous = false; // they said which one they mean
 
     std::array<float, 2> rp{};
     roles_.probabilities(f, 1.0f, rp);
