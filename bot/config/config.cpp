@@ -54,6 +54,18 @@ const std::vector<binding>& bindings()
         {"BOT_PORT", [](settings& s, const std::string& v) { s.port = parse_port(v); }},
         {"AB_LOCAL_MODE", [](settings& s, const std::string& v) { s.local_mode = parse_bool("AB_LOCAL_MODE", v); }},
         {"AB_DATA_DIR", [](settings& s, const std::string& v) { s.data_dir = v; }},
+        {"AB_STORE",
+         [](settings& s, const std::string& v) {
+             if (v != "sqlite" && v != "memory")
+                 throw config_error("[config.bad_store] AB_STORE must be sqlite or memory, got '" + v + "'");
+             s.store = v;
+         }},
+        {"AB_CARD_SIGNING_KEY",
+         [](settings& s, const std::string& v) {
+             if (v.size() < 16)
+                 throw config_error("[config.weak_card_key] AB_CARD_SIGNING_KEY must be at least 16 bytes");
+             s.card_signing_key = v;
+         }},
         {"AB_CONNECTOR_SENDS_PER_SECOND",
          [](settings& s, const std::string& v) {
              try {
@@ -149,7 +161,9 @@ nlohmann::json settings::redacted() const
             {"port", port},
             {"local_mode", local_mode},
             {"data_dir", data_dir.string()},
-            {"sends_per_second", sends_per_second}};
+            {"sends_per_second", sends_per_second},
+            {"store", store},
+            {"AB_CARD_SIGNING_KEY", card_signing_key.empty() ? "" : "***"}};
 }
 
 } // namespace ab::bot::config

@@ -39,6 +39,12 @@ struct settings {
     double sends_per_second = 7.0;
     std::size_t body_limit = 256 * 1024;
 
+    // State (dialogs)
+    std::string store = "sqlite";  ///< AB_STORE: "sqlite" (DATA/state.sqlite) or "memory" (lost on exit)
+    /// AB_CARD_SIGNING_KEY (secret, >= 16 bytes): signs card button data. Empty = a random key
+    /// kept in DATA/card-signing.key; instances behind one load balancer must share one.
+    std::string card_signing_key;
+
     /// The configuration as JSON for the start-up log line, secrets replaced by "***".
     nlohmann::json redacted() const;
 };

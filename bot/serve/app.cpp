@@ -8,7 +8,11 @@
 #include "bot/schema/activity.hpp"
 #include "bot/schema/invoke.hpp"
 #include "bot/turn/adapter.hpp"
-#include "bot/turn/answer_handler.hpp"
+#include "adapters/storage/memory_storage.hpp"
+#include "adapters/storage/sqlite_storage.hpp"
+#include "bot/auth/hmac.hpp"
+#include "dialogs/runner.hpp"
+#include "knowledge/articles/index.hpp"
 #include "knowledge/classifier.hpp"
 #include "knowledge/evaluation.hpp"
 
@@ -21,7 +25,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <map>
+
+#include <sys/stat.h>
 
 namespace ab::bot::serve {
 
@@ -57,7 +64,10 @@ public:
           tokens_(http_client_, adapters::connector::token_options{s_.token_endpoint, s_.app_id, s_.app_password, s_.oauth_scope}),
           connector_(http_client_, s_.local_mode || s_.app_id.empty() ? nullptr : &tokens_, connector_options(s_)),
           validator_(validation(s_), keys_),
-          handler_(content_, engine_),
+          store_(open_store(s_)),
+          articles_(open_articles(s_)),
+          signer_(card_signing_key(s_)),
+          handler_(dialogs::runner_parts{content_, engine_, articles_.get(), *store_.states, *store_.records, signer_}),
           turns_(connector_, handler_),
           server_(ioc_, server_options(s_), [this](http::request_view r) { return route(std::move(r)); }),
           refresh_timer_(ioc_)
@@ -69,7 +79,9 @@ public:
         log::info("serve.start", {{"config", s_.redacted()},
                                   {"knowledge_ms", std::chrono::duration<double, std::milli>(clock::now() - t0).count()},
                                   {"model_from_cache", engine_.loaded_from_cache()},
-                                  {"utterances", content_.utterances().size()}});
+                                  {"utterances", content_.utterances().size()},
+                                  {"store", s_.store == "memory" ? std::string("memory") : (s_.data_dir / "state.sqlite").string()},
+                                  {"articles", articles_ != nullptr}});
         if (s_.local_mode)
             log::warn("serve.local_mode", {{"error_id", "serve.local_mode"},
                                            {"message", "LOCAL MODE: channel authentication is OFF. Only for the Microsoft 365 "
@@ -103,6 +115,73 @@ public:
     net::io_context& io() { return ioc_; }
 
 private:
+    /// The dialogs' state: SQLite in the data directory (default) or memory.
+    struct store {
+        std::unique_ptr<adapters::storage::sqlite_storage> sqlite;
+        std::unique_ptr<adapters::storage::memory_storage> memory;
+        ports::state_store* states = nullptr;
+        ports::record_log* records = nullptr;
+    };
+
+    static store open_store(const config::settings& s)
+    {
+        store st;
+        if (s.store == "memory") {
+            log::warn("serve.memory_store", {{"error_id", "serve.memory_store"},
+                                             {"message", "AB_STORE=memory: conversation state is lost when the process ends"}});
+            st.memory = std::make_unique<adapters::storage::memory_storage>();
+            st.states = st.memory.get();
+            st.records = st.memory.get();
+        } else {
+            st.sqlite = adapters::storage::sqlite_storage::open(s.data_dir / "state.sqlite");
+            st.states = st.sqlite.get();
+            st.records = st.sqlite.get();
+        }
+        return st;
+    }
+
+    /// Articles imported with `access-bot kb import` (citations on answer cards), if any.
+    static std::unique_ptr<knowledge::articles::article_index> open_articles(const config::settings& s)
+    {
+        const auto db = s.data_dir / "knowledge.sqlite";
+        std::error_code ec;
+        if (!std::filesystem::exists(db, ec))
+            return nullptr;
+        try {
+            return knowledge::articles::article_index::open(db);
+        } catch (const std::exception& e) {
+            log::warn("serve.articles_unavailable", {{"error_id", "serve.articles_unavailable"}, {"what", e.what()}});
+            return nullptr;
+        }
+    }
+
+    /// AB_CARD_SIGNING_KEY, or a random key kept in DATA/card-signing.key (created 0600).
+    static std::string card_signing_key(const config::settings& s)
+    {
+        if (!s.card_signing_key.empty())
+            return s.card_signing_key;
+        const auto file = s.data_dir / "card-signing.key";
+        {
+            std::ifstream in(file, std::ios::binary);
+            std::string key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            if (in && key.size() >= 32)
+                return key;
+        }
+        std::filesystem::create_directories(s.data_dir);
+        const std::string key = auth::random_bytes(32);
+        const std::string tmp = file.string() + ".tmp";
+        {
+            const mode_t old = ::umask(077);
+            std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+            ::umask(old);
+            out.write(key.data(), static_cast<std::streamsize>(key.size()));
+            if (!out)
+                throw std::runtime_error("[serve.card_key] cannot write " + tmp);
+        }
+        std::filesystem::rename(tmp, file);
+        return key;
+    }
+
     static knowledge::classifier load_engine(const options& opt, const knowledge::content& c)
     {
         knowledge::engine_options eo;
@@ -338,7 +417,10 @@ private:
     adapters::connector::connector_client connector_;
     auth::signing_key_cache keys_;
     auth::channel_validator validator_;
-    turn::answer_handler handler_;
+    store store_;
+    std::unique_ptr<knowledge::articles::article_index> articles_;
+    dialogs::action_signer signer_;
+    dialogs::runner handler_;
     turn::adapter turns_;
     http::server server_;
     net::steady_timer refresh_timer_;

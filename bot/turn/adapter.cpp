@@ -38,7 +38,7 @@ task<turn_outcome> adapter::process(schema::activity incoming)
     co_await lanes_.acquire(conversation);
     lane_guard guard(lanes_, conversation);
 
-    turn_context ctx{incoming, new_correlation_id(), schema::strip_mention(incoming, incoming.recipient.id), {}, {}};
+    turn_context ctx{incoming, new_correlation_id(), schema::strip_mention(incoming, incoming.recipient.id), {}, {}, {}};
     bool failed = false;
     try {
         co_await handler_.on_turn(ctx);
@@ -49,6 +49,7 @@ task<turn_outcome> adapter::process(schema::activity incoming)
     }
     if (failed) {
         ctx.outgoing.clear();
+        ctx.updates.clear();
         out.what = turn_outcome::kind::failed;
         ctx.outgoing.push_back(schema::make_reply(incoming, handler_.apology(incoming)));
         if (incoming.type == schema::activity_types::invoke)
@@ -62,6 +63,17 @@ task<turn_outcome> adapter::process(schema::activity incoming)
             ++out.send_failures;
             log::error("connector.send.failed", {{"error_id", "turn.reply_failed"}, {"correlation_id", ctx.correlation_id},
                                                  {"conversation_id", conversation}, {"error", sent.error().message()}});
+        }
+    }
+    for (auto& [id, a] : ctx.updates) {
+        auto done = co_await connector_.update(schema::reference_of(incoming), id, std::move(a));
+        if (done) {
+            ++out.sent;
+        } else {
+            // The card stays as it was; the turn's own reply still says what happened.
+            ++out.send_failures;
+            log::warn("connector.update.failed", {{"error_id", "turn.update_failed"}, {"correlation_id", ctx.correlation_id},
+                                                  {"conversation_id", conversation}, {"error", done.error().message()}});
         }
     }
     out.invoke = std::move(ctx.invoke);

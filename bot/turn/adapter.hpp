@@ -14,6 +14,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ab::bot::turn {
@@ -24,9 +25,12 @@ struct turn_context {
     std::string correlation_id;
     std::string text; ///< incoming text with the bot's <at>mention</at> removed, trimmed
     std::vector<schema::activity> outgoing;
+    /// Earlier bot activities to replace (PUT), e.g. the card whose Action.Submit button was used.
+    std::vector<std::pair<std::string, schema::activity>> updates;
     std::optional<schema::invoke_response> invoke;
 
     void send(schema::activity a) { outgoing.push_back(std::move(a)); }
+    void update(std::string activity_id, schema::activity a) { updates.emplace_back(std::move(activity_id), std::move(a)); }
 };
 
 class handler {
@@ -40,7 +44,7 @@ public:
 struct turn_outcome {
     enum class kind { handled, duplicate, failed } what = kind::handled;
     std::optional<schema::invoke_response> invoke; ///< set for invoke activities
-    std::size_t sent = 0;                          ///< activities delivered to the Connector
+    std::size_t sent = 0;                          ///< activities delivered to the Connector (incl. updates)
     std::size_t send_failures = 0;
 };
 

@@ -1,0 +1,113 @@
+#include "dialogs/action_data.hpp"
+
+#include "bot/auth/base64url.hpp"
+#include "bot/auth/hmac.hpp"
+
+#include <stdexcept>
+
+namespace ab::dialogs {
+
+namespace {
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
+class action_category_impl final : public boost::system::error_category {
+public:
+    const char* name() const noexcept override { return "card_action"; }
+    std::string message(int ev) const override
+    {
+        return "[" + std::string(action_error_id(static_cast<action_errc>(ev))) + "]";
+    }
+};
+#pragma GCC diagnostic pop
+
+std::string canonical(const nlohmann::json& ab)
+{
+    // nlohmann's object is a std::map: keys come out sorted, so the same object always dumps to
+    // the same bytes, whatever order the client sent them back in.
+    return ab.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+} // namespace
+
+const boost::system::error_category& action_category() noexcept
+{
+    static const action_category_impl instance;
+    return instance;
+}
+
+std::string_view action_error_id(action_errc e) noexcept
+{
+    switch (e) {
+    case action_errc::not_ours: return "card.not_ours";
+    case action_errc::malformed: return "card.malformed";
+    case action_errc::bad_signature: return "card.bad_signature";
+    }
+    return "card.unknown";
+}
+
+action_signer::action_signer(std::string key) : key_(std::move(key))
+{
+    if (key_.size() < 16)
+        throw std::invalid_argument("[card.weak_key] the card signing key must be at least 16 bytes");
+}
+
+nlohmann::json action_signer::sign(std::string_view verb, std::string_view card_id, nlohmann::json args,
+                                   std::chrono::system_clock::time_point now) const
+{
+    nlohmann::json ab = {{"v", 1},
+                         {"verb", verb},
+                         {"card", card_id},
+                         {"t", std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count()},
+                         {"args", args.is_object() ? std::move(args) : nlohmann::json::object()}};
+    std::string sig = bot::auth::base64url_encode(bot::auth::hmac_sha256(key_, canonical(ab)));
+    return {{"ab", std::move(ab)}, {"sig", std::move(sig)}};
+}
+
+boost::system::result<card_action> action_signer::verify(const nlohmann::json& data) const
+{
+    if (!data.is_object())
+        return action_errc::not_ours;
+    const auto ab = data.find("ab");
+    if (ab == data.end())
+        return action_errc::not_ours;
+    const auto sig = data.find("sig");
+    if (!ab->is_object() || sig == data.end() || !sig->is_string())
+        return action_errc::malformed;
+    const auto given = bot::auth::base64url_decode(sig->get_ref<const std::string&>());
+    if (!given || !bot::auth::constant_time_equal(*given, bot::auth::hmac_sha256(key_, canonical(*ab))))
+        return action_errc::bad_signature;
+
+    // Signed by us: the shape is ours, but check it anyway (an old version may have signed it).
+    const auto v = ab->find("v");
+    const auto verb = ab->find("verb");
+    const auto card = ab->find("card");
+    const auto t = ab->find("t");
+    const auto args = ab->find("args");
+    if (v == ab->end() || *v != 1 || verb == ab->end() || !verb->is_string() || card == ab->end() || !card->is_string() ||
+        t == ab->end() || !t->is_number_integer() || args == ab->end() || !args->is_object())
+        return action_errc::malformed;
+    card_action a;
+    a.verb = verb->get<std::string>();
+    a.card_id = card->get<std::string>();
+    a.issued_at = t->get<std::int64_t>();
+    a.args = *args;
+    for (const auto& [k, val] : data.items())
+        if (k != "ab" && k != "sig")
+            a.inputs[k] = val;
+    return a;
+}
+
+std::string new_card_id()
+{
+    const std::string raw = bot::auth::random_bytes(6);
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : raw) {
+        out += hex[c >> 4];
+        out += hex[c & 0xF];
+    }
+    return out;
+}
+
+} // namespace ab::dialogs

@@ -1,0 +1,372 @@
+#include "dialogs/cards/cards.hpp"
+
+#include <array>
+
+namespace ab::dialogs::cards {
+
+namespace {
+
+using json = nlohmann::json;
+using knowledge::lang;
+
+json text(std::string t, bool wrap = true)
+{
+    json b = {{"type", "TextBlock"}, {"text", std::move(t)}};
+    if (wrap)
+        b["wrap"] = true;
+    return b;
+}
+
+json heading(std::string t)
+{
+    json b = text(std::move(t));
+    b["weight"] = "Bolder";
+    b["size"] = "Large";
+    return b;
+}
+
+json subheading(std::string t)
+{
+    json b = text(std::move(t));
+    b["weight"] = "Bolder";
+    b["spacing"] = "Medium";
+    return b;
+}
+
+json subtle(std::string t)
+{
+    json b = text(std::move(t));
+    b["isSubtle"] = true;
+    b["spacing"] = "Small";
+    return b;
+}
+
+json card_of(json body, json actions = json::array())
+{
+    json c = {{"type", "AdaptiveCard"},
+              {"$schema", "http://adaptivecards.io/schemas/adaptive-card.json"},
+              {"version", "1.5"},
+              {"msteams", {{"width", "Full"}}},
+              {"body", std::move(body)}};
+    if (!actions.empty())
+        c["actions"] = std::move(actions);
+    return c;
+}
+
+json action_set(json actions)
+{
+    return {{"type", "ActionSet"}, {"actions", std::move(actions)}};
+}
+
+/// "1. a\r2. b": Teams' card markdown list (lines separated by \r, see protocol notes §5.2).
+std::string numbered(const std::vector<std::string>& steps, std::string_view domain)
+{
+    std::string out;
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        if (i)
+            out += '\r';
+        out += std::to_string(i + 1);
+        out += ". ";
+        out += domain.empty() ? steps[i] : fill(steps[i], "domain", domain);
+    }
+    return out;
+}
+
+bool usable_url(const std::string& url)
+{
+    return url.rfind("https://", 0) == 0 && url.find('{') == std::string::npos && url.find(' ') == std::string::npos;
+}
+
+std::string localized(const json& raw, const char* key, lang l)
+{
+    const auto it = raw.find(key);
+    if (it == raw.end() || !it->is_object())
+        return {};
+    const std::string code(knowledge::lang_code(l));
+    if (auto v = it->find(code); v != it->end() && v->is_string() && !v->get_ref<const std::string&>().empty())
+        return v->get<std::string>();
+    if (auto v = it->find("en"); v != it->end() && v->is_string())
+        return v->get<std::string>();
+    return {};
+}
+
+std::size_t index_of(lang l)
+{
+    const auto i = static_cast<std::size_t>(l);
+    return i < knowledge::answer_language_count ? i : 0;
+}
+
+/// A link target safe inside markdown "(…)".
+std::string link_target(std::string url)
+{
+    std::string out;
+    for (char c : url) {
+        if (c == '(')
+            out += "%28";
+        else if (c == ')')
+            out += "%29";
+        else if (c == ' ')
+            out += "%20";
+        else
+            out += c;
+    }
+    return out;
+}
+
+/// The context every answer-card button carries, so the card can be rebuilt after a click.
+json answer_args(const answer_view& v)
+{
+    return {{"i", knowledge::intent_name(v.topic)},
+            {"l", knowledge::lang_code(v.lang)},
+            {"r", knowledge::role_name(v.role)},
+            {"d", v.domain},
+            {"q", v.question}};
+}
+
+} // namespace
+
+std::string fill(std::string text, std::string_view name, std::string_view value)
+{
+    const std::string token = "{" + std::string(name) + "}";
+    for (std::size_t at = text.find(token); at != std::string::npos; at = text.find(token, at + value.size()))
+        text.replace(at, token.size(), value);
+    return text;
+}
+
+std::string escape_markdown(std::string_view in)
+{
+    std::string out;
+    out.reserve(in.size());
+    for (char c : in) {
+        switch (c) {
+        case '\\': case '`': case '*': case '_': case '[': case ']': case '(': case ')': case '#': case '<': case '>':
+        case '!': case '|': case '~':
+            out += '\\';
+            [[fallthrough]];
+        default:
+            out += c;
+        }
+    }
+    return out;
+}
+
+json attachment_of(json card)
+{
+    return {{"contentType", "application/vnd.microsoft.card.adaptive"}, {"content", std::move(card)}};
+}
+
+json card_builder::button(const std::string& title, std::string_view verb, const std::string& card_id, json args) const
+{
+    json data = signer_.sign(verb, card_id, std::move(args), clock_());
+    // Teams desktop/web send Action.Execute as an adaptiveCard/action invoke; clients without
+    // Universal Actions (Teams mobile, older hosts) fall back to Action.Submit with the same data.
+    return {{"type", "Action.Execute"},
+            {"title", title},
+            {"verb", verb},
+            {"data", data},
+            {"fallback", {{"type", "Action.Submit"}, {"title", title}, {"data", data}}}};
+}
+
+const knowledge::setting* card_builder::governing_setting(knowledge::intent topic, bool has_domain) const
+{
+    const auto candidates = content_.settings_for(topic);
+    if (has_domain)
+        for (const knowledge::setting* s : candidates)
+            if (s->parameters.is_array())
+                for (const auto& p : s->parameters)
+                    if (p.value("name", "") == "domain" && p.value("required", false))
+                        return s;
+    for (const knowledge::setting* s : candidates) {
+        const auto primary = s->raw.find("primary_for");
+        if (primary != s->raw.end() && primary->is_array())
+            for (const auto& p : *primary)
+                if (p == knowledge::intent_name(topic))
+                    return s;
+    }
+    return candidates.empty() ? nullptr : candidates.front();
+}
+
+json card_builder::answer_card(const answer_view& v, const std::string& card_id) const
+{
+    const lang l = v.lang;
+    const knowledge::answer_text* a = content_.answer(v.topic, l);
+    json body = json::array();
+    if (v.language_unsupported)
+        body.push_back(subtle(content_.ui("language_unsupported", lang::en)));
+    if (!v.note.empty())
+        body.push_back(subtle(v.note));
+    if (a) {
+        body.push_back(heading(a->title));
+        body.push_back(text(a->summary));
+    }
+    if (!v.domain.empty())
+        body.push_back(subtle(fill(content_.ui("domain_note", l), "domain", v.domain)));
+    if (a && !a->explanation.empty()) {
+        json e = text(a->explanation);
+        e["spacing"] = "Medium";
+        body.push_back(std::move(e));
+    }
+
+    const bool admin = v.role == knowledge::role::admin;
+    if (a) {
+        const auto& steps = admin && !a->admin_steps.empty() ? a->admin_steps : a->user_steps;
+        if (!steps.empty()) {
+            body.push_back(subheading(content_.ui(admin && !a->admin_steps.empty() ? "what_admin_does" : "what_you_can_do", l)));
+            body.push_back(text(numbered(steps, v.domain)));
+        }
+    }
+
+    const knowledge::setting* s = governing_setting(v.topic, !v.domain.empty());
+    json actions = json::array();
+    if (s) {
+        const std::size_t li = index_of(l);
+        const std::string name = s->names[li].empty() ? s->names[0] : s->names[li];
+        std::string where = localized(s->raw, "admin_center_names", l);
+        if (where.empty())
+            where = s->admin_center;
+        const std::string path = s->paths[li].empty() ? s->paths[0] : s->paths[li];
+        if (!path.empty())
+            where += " > " + path;
+        body.push_back(subheading(content_.ui("setting_label", l)));
+        body.push_back({{"type", "FactSet"},
+                        {"facts", json::array({{{"title", content_.ui("setting_label", l)}, {"value", name}},
+                                               {{"title", content_.ui("where_label", l)}, {"value", where}}})}});
+        if (admin) {
+            if (!s->powershell.empty()) {
+                body.push_back(subheading(content_.ui("powershell_label", l)));
+                json ps = text(v.domain.empty() ? s->powershell : fill(s->powershell, "domain", v.domain));
+                ps["fontType"] = "Monospace";
+                body.push_back(std::move(ps));
+            }
+            if (s->graph.is_object()) {
+                if (const auto w = s->graph.find("write"); w != s->graph.end() && w->is_object()) {
+                    std::string call = w->value("method", "PATCH") + " " + w->value("url", "");
+                    if (const auto b = w->find("body"); b != w->end() && !b->is_null())
+                        call += "\r" + b->dump();
+                    body.push_back(subheading(content_.ui("graph_label", l)));
+                    json g = text(v.domain.empty() ? call : fill(call, "domain", v.domain));
+                    g["fontType"] = "Monospace";
+                    body.push_back(std::move(g));
+                }
+            }
+        }
+        if (usable_url(s->deep_link))
+            actions.push_back({{"type", "Action.OpenUrl"}, {"title", content_.ui("open_admin_center", l)}, {"url", s->deep_link}});
+    }
+
+    if (!v.citations.empty()) {
+        body.push_back(subheading(content_.ui("sources_label", l)));
+        std::string list;
+        for (const auto& c : v.citations) {
+            if (!usable_url(c.url))
+                continue;
+            if (!list.empty())
+                list += '\r';
+            std::string label = c.title;
+            if (!c.section.empty() && c.section != c.title)
+                label += " · " + c.section;
+            list += "- [" + escape_markdown(label) + "](" + link_target(c.url) + ")";
+        }
+        if (!list.empty())
+            body.push_back(text(list));
+    }
+
+    // Feedback: two buttons until used, then the thanks in their place.
+    if (v.feedback.empty()) {
+        body.push_back(subheading(content_.ui("helpful_question", l)));
+        json yes = answer_args(v);
+        yes["a"] = "yes";
+        json no = answer_args(v);
+        no["a"] = "no";
+        body.push_back(action_set(json::array({button(content_.ui("helpful_yes", l), "helpful", card_id, yes),
+                                               button(content_.ui("helpful_no", l), "helpful", card_id, no)})));
+    } else {
+        json thanks = subtle(content_.ui(v.feedback == "no" ? "feedback_thanks_no" : "feedback_thanks", l));
+        thanks["spacing"] = "Medium";
+        body.push_back(std::move(thanks));
+    }
+
+    const std::string ask = v.domain.empty() ? content_.ui("ask_it", l) : fill(content_.ui("ask_it_domain", l), "domain", v.domain);
+    if (v.can_apply && s) {
+        json args = answer_args(v);
+        args["setting"] = s->id;
+        std::string label = v.domain.empty() ? content_.ui("apply_now", l) : fill(content_.ui("apply_domain", l), "domain", v.domain);
+        actions.push_back(button(label, "apply", card_id, std::move(args)));
+    }
+    actions.push_back(button(ask, "ask_it", card_id, answer_args(v)));
+    return card_of(std::move(body), std::move(actions));
+}
+
+json card_builder::clarify_card(lang l, const std::string& card_id) const
+{
+    json body = json::array({heading(content_.ui("clarify_title", l)), text(content_.ui("clarify_question", l))});
+    body.push_back(action_set(json::array({button(content_.ui("clarify_chat_only", l), "clarify", card_id, {{"choice", "external"}}),
+                                           button(content_.ui("clarify_collaborate", l), "clarify", card_id, {{"choice", "guest"}})})));
+    return card_of(std::move(body));
+}
+
+json card_builder::welcome_card(lang l, const std::string& card_id) const
+{
+    json body = json::array({heading(content_.ui("welcome_title", l)), text(content_.ui("welcome_text", l))});
+    body.push_back(subheading(content_.ui("help_text", l)));
+    json examples = json::array();
+    for (const char* key : {"help_example_1", "help_example_2", "help_example_3"}) {
+        const std::string& q = content_.ui(key, l);
+        examples.push_back(button(q, "example", card_id, {{"q", q}, {"l", knowledge::lang_code(l)}}));
+    }
+    body.push_back(action_set(std::move(examples)));
+    return card_of(std::move(body), json::array({button(content_.ui("help_button", l), "help", card_id, {{"l", knowledge::lang_code(l)}})}));
+}
+
+json card_builder::help_card(lang l, const std::string& card_id, const std::string& language_pref, const std::string& lead) const
+{
+    json body = json::array();
+    if (!lead.empty())
+        body.push_back(text(lead));
+    body.push_back(heading(content_.ui("help_title", l)));
+    body.push_back(text(content_.ui("help_text", l)));
+    json examples = json::array();
+    for (const char* key : {"help_example_1", "help_example_2", "help_example_3"}) {
+        const std::string& q = content_.ui(key, l);
+        examples.push_back(button(q, "example", card_id, {{"q", q}, {"l", knowledge::lang_code(l)}}));
+    }
+    body.push_back(action_set(std::move(examples)));
+
+    // The answer language: detected per message unless the user picks one here.
+    json choices = json::array({{{"title", content_.ui("language_auto", l)}, {"value", "auto"}}});
+    for (std::size_t i = 0; i < knowledge::answer_language_count; ++i) {
+        const lang each = static_cast<lang>(i);
+        choices.push_back({{"title", content_.ui("language_name", each)}, {"value", std::string(knowledge::lang_code(each))}});
+    }
+    body.push_back(subheading(content_.ui("language_label", l)));
+    body.push_back({{"type", "Input.ChoiceSet"},
+                    {"id", "language"},
+                    {"style", "compact"},
+                    {"value", language_pref.empty() ? std::string("auto") : language_pref},
+                    {"choices", std::move(choices)}});
+    body.push_back(action_set(json::array({button(content_.ui("language_save", l), "set_language", card_id, {{"l", knowledge::lang_code(l)}})})));
+    return card_of(std::move(body));
+}
+
+json card_builder::out_of_scope_card(lang l, const std::string& card_id, const std::string& question) const
+{
+    const knowledge::answer_text* a = content_.answer(knowledge::intent::out_of_scope, l);
+    json body = json::array({heading(content_.ui("out_of_scope_title", l)), text(content_.ui("out_of_scope_text", l)),
+                             text(content_.ui("out_of_scope_can_help", l))});
+    if (a && !a->explanation.empty())
+        body.push_back(subtle(a->explanation));
+    const json args = {{"i", "out_of_scope"}, {"l", knowledge::lang_code(l)}, {"r", "user"}, {"d", ""}, {"q", question}};
+    return card_of(std::move(body), json::array({button(content_.ui("help_button", l), "help", card_id, {{"l", knowledge::lang_code(l)}}),
+                                                 button(content_.ui("ask_it", l), "ask_it", card_id, args)}));
+}
+
+json card_builder::notice_card(const std::string& title, const std::string& body_text) const
+{
+    json body = json::array();
+    if (!title.empty())
+        body.push_back(subheading(title));
+    body.push_back(text(body_text));
+    return card_of(std::move(body));
+}
+
+} // namespace ab::dialogs::cards

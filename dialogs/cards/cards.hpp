@@ -1,0 +1,80 @@
+#pragma once
+// Adaptive Card builders (house style 7.3 rule 16: <noun>_card()). Pure functions of their
+// inputs: no I/O, no state, so every card can be written out as a golden file and checked with
+// Microsoft's renderer (tests/golden/cards, ../shared/realclient cards).
+//
+// Teams rules kept here (../shared/reference/bot-framework-protocol.md §5): version 1.5 (Action.Execute
+// needs 1.4), every Action.Execute has a verb and an Action.Submit fallback with the same data
+// (Teams mobile), markdown only in TextBlocks (bold, lists, links), well under 28 KB, at most
+// 6 top-level actions, OpenUrl only with absolute https URLs.
+
+#include "dialogs/action_data.hpp"
+#include "knowledge/articles/index.hpp"
+#include "knowledge/content.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ab::dialogs::cards {
+
+/// Everything an answer card shows. The same context re-renders the card after a click.
+struct answer_view {
+    knowledge::intent topic = knowledge::intent::external_access;
+    knowledge::lang lang = knowledge::lang::en;
+    knowledge::role role = knowledge::role::user;
+    std::string domain;                                  ///< organization domain, or empty
+    std::string question;                                ///< what was asked (for Ask IT; truncated)
+    std::vector<knowledge::articles::citation> citations; ///< 0-3
+    bool language_unsupported = false;                   ///< the user wrote in a language we don't speak
+    std::string note;                                    ///< a line above the answer ("You chose: …"), or empty
+    std::string feedback;                                ///< "", "yes" or "no": shown instead of the buttons once given
+    bool can_apply = false;                              ///< the user may apply the setting (admin actions, issue 5)
+};
+
+/// Builds cards in the user's language from the built-in content; buttons are signed.
+class card_builder {
+public:
+    using clock_fn = std::function<std::chrono::system_clock::time_point()>;
+    /// `clock` stamps the button data (a fixed clock makes cards reproducible: golden files).
+    card_builder(const knowledge::content& content, const action_signer& signer, clock_fn clock = {})
+        : content_(content), signer_(signer), clock_(clock ? std::move(clock) : clock_fn([] { return std::chrono::system_clock::now(); }))
+    {
+    }
+
+    nlohmann::json answer_card(const answer_view& v, const std::string& card_id) const;
+    /// "Chat only, or work in our team?" with two buttons.
+    nlohmann::json clarify_card(knowledge::lang l, const std::string& card_id) const;
+    nlohmann::json welcome_card(knowledge::lang l, const std::string& card_id) const;
+    /// `language_pref`: the saved answer language ("" = detect), preselected in the chooser.
+    nlohmann::json help_card(knowledge::lang l, const std::string& card_id, const std::string& language_pref,
+                             const std::string& lead = {}) const;
+    nlohmann::json out_of_scope_card(knowledge::lang l, const std::string& card_id, const std::string& question) const;
+    /// A short card with a title and a text (notices: language saved, helpdesk not connected, …).
+    nlohmann::json notice_card(const std::string& title, const std::string& text) const;
+
+    /// The setting an answer card names for `topic` (with a domain: the one that takes it).
+    const knowledge::setting* governing_setting(knowledge::intent topic, bool has_domain) const;
+
+private:
+    nlohmann::json button(const std::string& title, std::string_view verb, const std::string& card_id, nlohmann::json args) const;
+
+    const knowledge::content& content_;
+    const action_signer& signer_;
+    clock_fn clock_;
+};
+
+/// The attachment wrapper Teams expects around a card.
+nlohmann::json attachment_of(nlohmann::json card);
+
+/// Replaces {name} in `text` (UI strings like "Ask IT to allow {domain}").
+std::string fill(std::string text, std::string_view name, std::string_view value);
+
+/// Escapes the characters Teams' card markdown would interpret (for text that comes from users).
+std::string escape_markdown(std::string_view text);
+
+} // namespace ab::dialogs::cards

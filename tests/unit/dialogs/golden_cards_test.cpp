@@ -1,0 +1,179 @@
+// Every card the bot can produce, written out as golden JSON (tests/golden/cards/<name>.json) and
+// checked against Teams' rules here; ../shared/realclient checks the same files with Microsoft's
+// parser and renderer (ctest cards.realclient). Regenerate after an intended change with
+//   AB_UPDATE_GOLDEN=1 ctest -R GoldenCards
+// and review the diff like code.
+
+#include "dialogs/cards/cards.hpp"
+#include "tests/support/shared_engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using json = nlohmann::json;
+namespace kn = ab::knowledge;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct named_card {
+    std::string name;
+    json card;
+};
+
+std::vector<named_card> every_card()
+{
+    static const ab::dialogs::action_signer signer("golden-card-signing-key-0123456789");
+    const auto fixed = std::chrono::system_clock::time_point(std::chrono::seconds(1'780'000'000));
+    const ab::dialogs::cards::card_builder b(ab::test::builtin_content(), signer, [fixed] { return fixed; });
+    const auto& content = ab::test::builtin_content();
+    std::vector<named_card> out;
+    for (std::size_t li = 0; li < kn::answer_language_count; ++li) {
+        const auto l = static_cast<kn::lang>(li);
+        const std::string code(kn::lang_code(l));
+        for (std::size_t ti = 0; ti < kn::intent_count; ++ti) {
+            const auto topic = static_cast<kn::intent>(ti);
+            if (!kn::is_topic(topic))
+                continue;
+            for (auto role : {kn::role::user, kn::role::admin}) {
+                ab::dialogs::cards::answer_view v;
+                v.topic = topic;
+                v.lang = l;
+                v.role = role;
+                v.question = "golden question";
+                const std::string base = "answer-" + std::string(kn::intent_name(topic)) + "-" + std::string(kn::role_name(role)) + "-" + code;
+                out.push_back({base, b.answer_card(v, "card-" + base)});
+                if (topic == kn::intent::external_access || topic == kn::intent::shared_channels) {
+                    v.domain = "fabrikam.com";
+                    out.push_back({base + "-domain", b.answer_card(v, "card-" + base + "-domain")});
+                }
+            }
+        }
+        // After a click: the clarified answer with its note, the answer after feedback.
+        ab::dialogs::cards::answer_view clarified;
+        clarified.topic = kn::intent::guest_access;
+        clarified.lang = l;
+        clarified.note = content.ui("clarify_choice_guest", l);
+        out.push_back({"answer-clarified-" + code, b.answer_card(clarified, "card-clarified-" + code)});
+        ab::dialogs::cards::answer_view rated = clarified;
+        rated.note.clear();
+        rated.feedback = "no";
+        out.push_back({"answer-feedback-given-" + code, b.answer_card(rated, "card-rated-" + code)});
+        ab::dialogs::cards::answer_view unsupported;
+        unsupported.topic = kn::intent::external_access;
+        unsupported.language_unsupported = true;
+        if (l == kn::lang::en)
+            out.push_back({"answer-language-unsupported", b.answer_card(unsupported, "card-unsupported")});
+
+        out.push_back({"clarify-" + code, b.clarify_card(l, "card-clarify-" + code)});
+        out.push_back({"welcome-" + code, b.welcome_card(l, "card-welcome-" + code)});
+        out.push_back({"help-" + code, b.help_card(l, "card-help-" + code, "")});
+        const auto* smalltalk = content.answer(kn::intent::smalltalk, l);
+        out.push_back({"help-greeting-" + code, b.help_card(l, "card-greeting-" + code, code, smalltalk ? smalltalk->summary : "")});
+        out.push_back({"out-of-scope-" + code, b.out_of_scope_card(l, "card-oos-" + code, "golden question")});
+        out.push_back({"notice-escalate-unavailable-" + code,
+                       b.notice_card(content.ui("escalate_title", l), content.ui("escalate_unavailable", l))});
+        out.push_back({"notice-clarify-again-" + code, b.notice_card({}, content.ui("clarify_again", l))});
+    }
+    return out;
+}
+
+fs::path golden_dir()
+{
+    return fs::path(AB_SOURCE_DIR) / "tests" / "golden" / "cards";
+}
+
+std::string read_file(const fs::path& p)
+{
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+template <class F>
+void each_action(const json& j, F&& f)
+{
+    if (j.is_object()) {
+        const std::string type = j.value("type", "");
+        if (type.rfind("Action.", 0) == 0)
+            f(j);
+        for (const auto& [k, v] : j.items())
+            if (k != "fallback")
+                each_action(v, f);
+    } else if (j.is_array()) {
+        for (const auto& v : j)
+            each_action(v, f);
+    }
+}
+
+} // namespace
+
+TEST(GoldenCards, EveryCardKeepsTeamsRules)
+{
+    for (const auto& [name, card] : every_card()) {
+        SCOPED_TRACE(name);
+        EXPECT_EQ(card.value("type", ""), "AdaptiveCard");
+        EXPECT_EQ(card.value("version", ""), "1.5");
+        EXPECT_LT(card.dump().size(), 28u * 1024u * 8u / 10u); // well under Teams' 28 KB
+        EXPECT_LE(card.value("actions", json::array()).size(), 6u);
+        ASSERT_FALSE(card.at("body").empty());
+        for (const auto& b : card.at("body")) {
+            if (b.value("type", "") == "TextBlock") {
+                EXPECT_FALSE(b.value("text", "").empty()) << b.dump();
+            }
+        }
+        each_action(card, [&](const json& a) {
+            const std::string type = a.value("type", "");
+            EXPECT_FALSE(a.value("title", "").empty()) << a.dump();
+            if (type == "Action.Execute") {
+                EXPECT_FALSE(a.value("verb", "").empty()) << a.dump();
+                ASSERT_TRUE(a.contains("fallback")) << a.dump();
+                EXPECT_EQ(a["fallback"].value("type", ""), "Action.Submit");
+                EXPECT_EQ(a["fallback"]["data"], a["data"]);
+                EXPECT_TRUE(a["data"].is_object());
+            } else if (type == "Action.OpenUrl") {
+                EXPECT_EQ(a.value("url", "").rfind("https://", 0), 0u) << a.dump();
+            } else {
+                ADD_FAILURE() << "unexpected action " << a.dump();
+            }
+        });
+    }
+}
+
+TEST(GoldenCards, MatchTheCommittedFiles)
+{
+    const bool update = std::getenv("AB_UPDATE_GOLDEN") != nullptr;
+    const auto cards = every_card();
+    json all = json::array();
+    std::vector<std::string> names;
+    for (const auto& [name, card] : cards) {
+        names.push_back(name + ".json");
+        all.push_back(card);
+        const fs::path file = golden_dir() / (name + ".json");
+        const std::string text = card.dump(2) + "\n";
+        if (update) {
+            fs::create_directories(golden_dir());
+            std::ofstream(file, std::ios::binary) << text;
+            continue;
+        }
+        ASSERT_TRUE(fs::exists(file)) << file << " is missing; run with AB_UPDATE_GOLDEN=1 and review the new file";
+        EXPECT_EQ(read_file(file), text) << name << " changed; if intended, run with AB_UPDATE_GOLDEN=1 and review the diff";
+    }
+    // No stale golden files left behind.
+    for (const auto& entry : fs::directory_iterator(golden_dir())) {
+        const std::string f = entry.path().filename().string();
+        if (std::find(names.begin(), names.end(), f) == names.end()) {
+            if (update)
+                fs::remove(entry.path());
+            else
+                ADD_FAILURE() << "stale golden file " << f;
+        }
+    }
+    // All cards in one file for ../shared/realclient/run-all.sh cards (ctest cards.realclient).
+    std::ofstream(fs::path(AB_BINARY_DIR) / "golden-cards.json", std::ios::binary) << all.dump(1);
+}
