@@ -24,7 +24,7 @@ public:
     explicit helpdesk_not_connected(const knowledge::content& c, const cards::card_builder& b) : content_(c), cards_(b) {}
     task<json> start(const schema::activity&, escalation_request r) override
     {
-        co_return cards_.notice_card(content_.ui("escalate_title", r.lang), content_.ui("escalate_unavailable", r.lang));
+        co_return cards_.notice_card(content_.ui("escalate_unavailable_title", r.lang), content_.ui("escalate_unavailable", r.lang));
     }
 
 private:

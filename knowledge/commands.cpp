@@ -124,14 +124,23 @@ struct answerer {
         if (const answer_text* a = text.answer(r.label, r.language)) {
             out << "\n" << a->title << "\n" << a->summary << "\n";
             const auto& steps = r.speaker == role::admin && !a->admin_steps.empty() ? a->admin_steps : a->user_steps;
-            for (const auto& s : steps)
+            const std::string domain = r.domain ? *r.domain : text.ui("domain_placeholder", r.language);
+            for (std::string s : steps) {
+                for (auto at = s.find("{domain}"); at != std::string::npos; at = s.find("{domain}", at + domain.size()))
+                    s.replace(at, 8, domain);
                 out << "  - " << s << "\n";
+            }
         }
         for (const setting* s : text.settings_for(r.label)) {
             const auto li = static_cast<std::size_t>(r.language);
             out << "\n" << text.ui("setting_label", r.language) << ": " << s->names[li] << "\n  " << s->deep_link << "\n";
-            if (r.speaker == role::admin && !s->powershell.empty())
-                out << "  " << s->powershell << "\n";
+            if (r.speaker == role::admin && !s->powershell.empty()) {
+                std::string ps = s->powershell;
+                const std::string domain = r.domain ? *r.domain : text.ui("domain_placeholder", r.language);
+                for (auto at = ps.find("{domain}"); at != std::string::npos; at = ps.find("{domain}", at + domain.size()))
+                    ps.replace(at, 8, domain);
+                out << "  " << ps << "\n";
+            }
             break;
         }
         if (!cites.empty()) {

@@ -58,17 +58,47 @@ json action_set(json actions)
     return {{"type", "ActionSet"}, {"actions", std::move(actions)}};
 }
 
-/// "1. a\r2. b": Teams' card markdown list (lines separated by \r, see protocol notes §5.2).
-std::string numbered(const std::vector<std::string>& steps, std::string_view domain)
+/// Numbered steps as one ColumnSet per step ("1." | text): wraps cleanly in every client, where a
+/// markdown list in a TextBlock gets clipped by some renderers.
+json numbered(const std::vector<std::string>& steps, std::string_view domain)
 {
-    std::string out;
+    json rows = json::array();
     for (std::size_t i = 0; i < steps.size(); ++i) {
-        if (i)
-            out += '\r';
-        out += std::to_string(i + 1);
-        out += ". ";
-        out += domain.empty() ? steps[i] : fill(steps[i], "domain", domain);
+        json number = text(std::to_string(i + 1) + "\\.", false);
+        json step = text(fill(steps[i], "domain", domain));
+        rows.push_back({{"type", "ColumnSet"},
+                        {"spacing", "Small"},
+                        {"columns", json::array({{{"type", "Column"}, {"width", "auto"}, {"items", json::array({number})}},
+                                                 {{"type", "Column"}, {"width", "stretch"}, {"items", json::array({step})}}})}});
     }
+    return {{"type", "Container"}, {"items", std::move(rows)}};
+}
+
+/// A command or request as a shaded block of monospace lines (one TextBlock per line, so long
+/// commands break between statements, not inside a cmdlet name).
+json code_block(const std::vector<std::string>& lines)
+{
+    json items = json::array();
+    for (const auto& line : lines) {
+        if (line.empty())
+            continue;
+        json t = text(line);
+        t["fontType"] = "Monospace";
+        t["spacing"] = "None";
+        items.push_back(std::move(t));
+    }
+    return {{"type", "Container"}, {"style", "emphasis"}, {"items", std::move(items)}};
+}
+
+std::vector<std::string> split_on(const std::string& s, std::string_view sep)
+{
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    for (std::size_t at = s.find(sep); at != std::string::npos; at = s.find(sep, start)) {
+        out.push_back(s.substr(start, at - start + (sep.front() == ';' ? 1 : 0)));
+        start = at + sep.size();
+    }
+    out.push_back(s.substr(start));
     return out;
 }
 
@@ -212,7 +242,7 @@ json card_builder::answer_card(const answer_view& v, const std::string& card_id)
         const auto& steps = admin && !a->admin_steps.empty() ? a->admin_steps : a->user_steps;
         if (!steps.empty()) {
             body.push_back(subheading(content_.ui(admin && !a->admin_steps.empty() ? "what_admin_does" : "what_you_can_do", l)));
-            body.push_back(text(numbered(steps, v.domain)));
+            body.push_back(numbered(steps, v.domain.empty() ? content_.ui("domain_placeholder", l) : v.domain));
         }
     }
 
@@ -227,30 +257,45 @@ json card_builder::answer_card(const answer_view& v, const std::string& card_id)
         const std::string path = s->paths[li].empty() ? s->paths[0] : s->paths[li];
         if (!path.empty())
             where += " > " + path;
-        body.push_back(subheading(content_.ui("setting_label", l)));
+        // The admin center's name links to the setting's page (for everyone: users can forward it).
+        std::string where_md = usable_url(s->deep_link) ? "[" + escape_markdown(where.substr(0, where.find(" > "))) + "](" + link_target(s->deep_link) + ")" +
+                                                              (where.find(" > ") == std::string::npos ? "" : where.substr(where.find(" > ")))
+                                                        : where;
         body.push_back({{"type", "FactSet"},
+                        {"separator", true},
+                        {"spacing", "Medium"},
                         {"facts", json::array({{{"title", content_.ui("setting_label", l)}, {"value", name}},
-                                               {{"title", content_.ui("where_label", l)}, {"value", where}}})}});
+                                               {{"title", content_.ui("where_label", l)}, {"value", where_md}}})}});
         if (admin) {
+            const std::string domain = v.domain.empty() ? content_.ui("domain_placeholder", l) : v.domain;
             if (!s->powershell.empty()) {
                 body.push_back(subheading(content_.ui("powershell_label", l)));
-                json ps = text(v.domain.empty() ? s->powershell : fill(s->powershell, "domain", v.domain));
-                ps["fontType"] = "Monospace";
-                body.push_back(std::move(ps));
+                body.push_back(code_block(split_on(fill(s->powershell, "domain", domain), "; ")));
             }
             if (s->graph.is_object()) {
                 if (const auto w = s->graph.find("write"); w != s->graph.end() && w->is_object()) {
-                    std::string call = w->value("method", "PATCH") + " " + w->value("url", "");
+                    std::vector<std::string> lines{w->value("method", "PATCH") + " " + w->value("url", "")};
                     if (const auto b = w->find("body"); b != w->end() && !b->is_null())
-                        call += "\r" + b->dump();
+                        for (auto& line : split_on(b->dump(2), "\n"))
+                            lines.push_back(std::move(line));
+                    for (auto& line : lines) {
+                        line = fill(std::move(line), "domain", domain);
+                        line = fill(std::move(line), "tenantId", "<" + content_.ui("tenant_placeholder", l) + ">");
+                        // Leading spaces of the pretty-printed JSON as non-breaking spaces (kept by every renderer).
+                        std::size_t indent = 0;
+                        while (indent < line.size() && line[indent] == ' ')
+                            ++indent;
+                        std::string nbsp;
+                        for (std::size_t i = 0; i < indent; ++i)
+                            nbsp += "\u00a0";
+                        line = nbsp + line.substr(indent);
+                    }
                     body.push_back(subheading(content_.ui("graph_label", l)));
-                    json g = text(v.domain.empty() ? call : fill(call, "domain", v.domain));
-                    g["fontType"] = "Monospace";
-                    body.push_back(std::move(g));
+                    body.push_back(code_block(lines));
                 }
             }
         }
-        if (usable_url(s->deep_link))
+        if (admin && usable_url(s->deep_link))
             actions.push_back({{"type", "Action.OpenUrl"}, {"title", content_.ui("open_admin_center", l)}, {"url", s->deep_link}});
     }
 
@@ -286,51 +331,62 @@ json card_builder::answer_card(const answer_view& v, const std::string& card_id)
         body.push_back(std::move(thanks));
     }
 
-    const std::string ask = v.domain.empty() ? content_.ui("ask_it", l) : fill(content_.ui("ask_it_domain", l), "domain", v.domain);
+    // What the user can ask IT for: the setting ("Ask IT to allow fabrikam.com"), or, where no one
+    // setting answers the question, the helpdesk as such.
+    const std::string ask = !v.domain.empty() ? fill(content_.ui("ask_it_domain", l), "domain", v.domain)
+                            : v.topic == knowledge::intent::access_comparison ? content_.ui("ask_helpdesk", l)
+                                                                              : content_.ui("ask_it", l);
     if (v.can_apply && s) {
         json args = answer_args(v);
         args["setting"] = s->id;
         std::string label = v.domain.empty() ? content_.ui("apply_now", l) : fill(content_.ui("apply_domain", l), "domain", v.domain);
         actions.push_back(button(label, "apply", card_id, std::move(args)));
     }
-    actions.push_back(button(ask, "ask_it", card_id, answer_args(v)));
+    if (!admin)
+        actions.push_back(button(ask, "ask_it", card_id, answer_args(v))); // admins are IT: they get the setting
     return card_of(std::move(body), std::move(actions));
+}
+
+json card_builder::examples(lang l, const std::string& card_id) const
+{
+    // Each example question is a whole-width, wrapped, clickable line (a button would cut it off).
+    json items = json::array();
+    for (const char* key : {"help_example_1", "help_example_2", "help_example_3"}) {
+        const std::string& q = content_.ui(key, l);
+        json t = text("› " + q);
+        t["color"] = "Accent";
+        items.push_back({{"type", "Container"},
+                         {"spacing", "Small"},
+                         {"selectAction", button(q, "example", card_id, {{"q", q}, {"l", knowledge::lang_code(l)}})},
+                         {"items", json::array({std::move(t)})}});
+    }
+    return {{"type", "Container"}, {"items", std::move(items)}};
 }
 
 json card_builder::clarify_card(lang l, const std::string& card_id) const
 {
     json body = json::array({heading(content_.ui("clarify_title", l)), text(content_.ui("clarify_question", l))});
-    body.push_back(action_set(json::array({button(content_.ui("clarify_chat_only", l), "clarify", card_id, {{"choice", "external"}}),
-                                           button(content_.ui("clarify_collaborate", l), "clarify", card_id, {{"choice", "guest"}})})));
-    return card_of(std::move(body));
+    // The card's only purpose: the two answers are its main (top-level) actions.
+    return card_of(std::move(body), json::array({button(content_.ui("clarify_chat_only", l), "clarify", card_id, {{"choice", "external"}}),
+                                                 button(content_.ui("clarify_collaborate", l), "clarify", card_id, {{"choice", "guest"}})}));
 }
 
 json card_builder::welcome_card(lang l, const std::string& card_id) const
 {
     json body = json::array({heading(content_.ui("welcome_title", l)), text(content_.ui("welcome_text", l))});
     body.push_back(subheading(content_.ui("help_text", l)));
-    json examples = json::array();
-    for (const char* key : {"help_example_1", "help_example_2", "help_example_3"}) {
-        const std::string& q = content_.ui(key, l);
-        examples.push_back(button(q, "example", card_id, {{"q", q}, {"l", knowledge::lang_code(l)}}));
-    }
-    body.push_back(action_set(std::move(examples)));
+    body.push_back(examples(l, card_id));
     return card_of(std::move(body), json::array({button(content_.ui("help_button", l), "help", card_id, {{"l", knowledge::lang_code(l)}})}));
 }
 
 json card_builder::help_card(lang l, const std::string& card_id, const std::string& language_pref, const std::string& lead) const
 {
     json body = json::array();
+    body.push_back(heading(content_.ui("help_title", l)));
     if (!lead.empty())
         body.push_back(text(lead));
-    body.push_back(heading(content_.ui("help_title", l)));
-    body.push_back(text(content_.ui("help_text", l)));
-    json examples = json::array();
-    for (const char* key : {"help_example_1", "help_example_2", "help_example_3"}) {
-        const std::string& q = content_.ui(key, l);
-        examples.push_back(button(q, "example", card_id, {{"q", q}, {"l", knowledge::lang_code(l)}}));
-    }
-    body.push_back(action_set(std::move(examples)));
+    body.push_back(subheading(content_.ui("help_text", l)));
+    body.push_back(examples(l, card_id));
 
     // The answer language: detected per message unless the user picks one here.
     json choices = json::array({{{"title", content_.ui("language_auto", l)}, {"value", "auto"}}});
@@ -350,14 +406,10 @@ json card_builder::help_card(lang l, const std::string& card_id, const std::stri
 
 json card_builder::out_of_scope_card(lang l, const std::string& card_id, const std::string& question) const
 {
-    const knowledge::answer_text* a = content_.answer(knowledge::intent::out_of_scope, l);
-    json body = json::array({heading(content_.ui("out_of_scope_title", l)), text(content_.ui("out_of_scope_text", l)),
-                             text(content_.ui("out_of_scope_can_help", l))});
-    if (a && !a->explanation.empty())
-        body.push_back(subtle(a->explanation));
+    json body = json::array({heading(content_.ui("out_of_scope_title", l)), text(content_.ui("out_of_scope_can_help", l))});
     const json args = {{"i", "out_of_scope"}, {"l", knowledge::lang_code(l)}, {"r", "user"}, {"d", ""}, {"q", question}};
     return card_of(std::move(body), json::array({button(content_.ui("help_button", l), "help", card_id, {{"l", knowledge::lang_code(l)}}),
-                                                 button(content_.ui("ask_it", l), "ask_it", card_id, args)}));
+                                                 button(content_.ui("ask_helpdesk", l), "ask_it", card_id, args)}));
 }
 
 json card_builder::notice_card(const std::string& title, const std::string& body_text) const

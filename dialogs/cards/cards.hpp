@@ -61,6 +61,7 @@ public:
     const knowledge::setting* governing_setting(knowledge::intent topic, bool has_domain) const;
 
 private:
+    nlohmann::json examples(knowledge::lang l, const std::string& card_id) const;
     nlohmann::json button(const std::string& title, std::string_view verb, const std::string& card_id, nlohmann::json args) const;
 
     const knowledge::content& content_;

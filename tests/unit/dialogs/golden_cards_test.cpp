@@ -76,7 +76,7 @@ std::vector<named_card> every_card()
         out.push_back({"help-greeting-" + code, b.help_card(l, "card-greeting-" + code, code, smalltalk ? smalltalk->summary : "")});
         out.push_back({"out-of-scope-" + code, b.out_of_scope_card(l, "card-oos-" + code, "golden question")});
         out.push_back({"notice-escalate-unavailable-" + code,
-                       b.notice_card(content.ui("escalate_title", l), content.ui("escalate_unavailable", l))});
+                       b.notice_card(content.ui("escalate_unavailable_title", l), content.ui("escalate_unavailable", l))});
         out.push_back({"notice-clarify-again-" + code, b.notice_card({}, content.ui("clarify_again", l))});
     }
     return out;
@@ -176,4 +176,7 @@ TEST(GoldenCards, MatchTheCommittedFiles)
     }
     // All cards in one file for ../shared/realclient/run-all.sh cards (ctest cards.realclient).
     std::ofstream(fs::path(AB_BINARY_DIR) / "golden-cards.json", std::ios::binary) << all.dump(1);
+    std::ofstream index(fs::path(AB_BINARY_DIR) / "golden-cards.txt", std::ios::binary); // card-N.png of the report = line N
+    for (const auto& n : names)
+        index << n << "\n";
 }
