@@ -115,6 +115,7 @@ add_test(NAME teams_app.manifest
     -P "${CMAKE_CURRENT_LIST_FILE}")
 # The first run may install the tool's npm packages (run-all.sh setup): allow for it.
 set_tests_properties(teams_app.manifest PROPERTIES
+  RESOURCE_LOCK realclient
   LABELS realclient
   TIMEOUT 900
   FIXTURES_REQUIRED teams_app_zip)
