@@ -35,8 +35,8 @@ struct conversation_state {
 
     bool operator==(const conversation_state&) const = default;
 
-    static constexpr std::size_t max_recent_activities = 64;
-    static constexpr std::size_t max_used_actions = 200;
+    static constexpr std::size_t max_recent_activities = 16; // redeliveries come within seconds; the adapter also checks in memory
+    static constexpr std::size_t max_used_actions = 100;
 
     /// Records an activity id; false if it was handled before.
     bool remember_activity(const std::string& id);

@@ -19,6 +19,7 @@ struct routing_case {
     std::string intent;
     float min_confidence = 0;
     std::optional<std::string> domain;
+    std::optional<bool> ambiguous; ///< when set: must (not) ask "chat only or work in our team?"
 };
 
 std::vector<routing_case> load_cases()
@@ -29,7 +30,8 @@ std::vector<routing_case> load_cases()
         const auto j = nlohmann::json::parse(in);
         for (const auto& c : j)
             out.push_back(routing_case{l, c.at("text"), c.at("intent"), c.value("min_confidence", 0.0f),
-                                       c.contains("domain") ? std::optional<std::string>(c["domain"]) : std::nullopt});
+                                       c.contains("domain") ? std::optional<std::string>(c["domain"]) : std::nullopt,
+                                       c.contains("ambiguous") ? std::optional<bool>(c["ambiguous"].get<bool>()) : std::nullopt});
     }
     return out;
 }
@@ -53,6 +55,9 @@ TEST_P(RoutingCase, RoutesAsExpected)
     EXPECT_EQ(lang_code(c.language), rc.lang) << rc.text;
     if (rc.domain) {
         EXPECT_EQ(c.domain, rc.domain) << rc.text;
+    }
+    if (rc.ambiguous) {
+        EXPECT_EQ(c.ambiguous, *rc.ambiguous) << rc.text;
     }
 }
 
