@@ -341,12 +341,14 @@ void runner::route_question(turn& t, const std::string& text, bool from_button)
     t.state.last_language = std::string(knowledge::lang_code(l));
     const std::string question = truncate_utf8(text, options_.max_question_bytes);
     const std::string domain = c.domain.value_or("");
-    log::info("dialogs.classified", {{"correlation_id", t.ctx.correlation_id},
-                                     {"intent", knowledge::intent_name(c.label)},
-                                     {"confidence", c.confidence},
-                                     {"ambiguous", c.ambiguous},
-                                     {"lang", knowledge::lang_code(l)},
-                                     {"role", knowledge::role_name(c.speaker)}});
+    // Per turn: debug level, built only when enabled (the turn.done line and /metrics count turns).
+    if (log::level::debug >= log::min_level())
+        log::debug("dialogs.classified", {{"correlation_id", t.ctx.correlation_id},
+                                          {"intent", knowledge::intent_name(c.label)},
+                                          {"confidence", c.confidence},
+                                          {"ambiguous", c.ambiguous},
+                                          {"lang", knowledge::lang_code(l)},
+                                          {"role", knowledge::role_name(c.speaker)}});
     if (c.ambiguous) {
         clarify_state pending;
         pending.card_id = new_card_id();

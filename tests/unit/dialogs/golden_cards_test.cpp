@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 using json = nlohmann::json;
@@ -63,6 +64,20 @@ std::vector<named_card> every_card()
         rated.note.clear();
         rated.feedback = "no";
         out.push_back({"answer-feedback-given-" + code, b.answer_card(rated, "card-rated-" + code)});
+        ab::dialogs::cards::answer_view cited = clarified;
+        cited.note.clear();
+        kn::articles::citation c1;
+        c1.title = "Golden article";
+        c1.section = "Golden section";
+        static const std::map<std::string, std::string> locales = {{"en", "en-us"}, {"nl", "nl-nl"}, {"sv", "sv-se"},
+                                                                   {"de", "de-de"}, {"fr", "fr-fr"}, {"es", "es-es"}};
+        c1.url = "https://learn.microsoft.com/" + locales.at(code) + "/microsoftteams/guest-access";
+        kn::articles::citation c2 = c1;
+        c2.title = "Second [golden] article";
+        c2.section.clear();
+        c2.url += "#anchor";
+        cited.citations = {c1, c2};
+        out.push_back({"answer-with-citations-" + code, b.answer_card(cited, "card-cited-" + code)});
         ab::dialogs::cards::answer_view unsupported;
         unsupported.topic = kn::intent::external_access;
         unsupported.language_unsupported = true;

@@ -3,6 +3,7 @@
 // Connector recorded at the edge (tests/support/test_channel.hpp).
 
 #include "adapters/storage/sqlite_storage.hpp"
+#include "knowledge/articles/importer.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_channel.hpp"
 
@@ -117,6 +118,26 @@ TEST_F(Transcript, AdminsGetTheCommandAndADomainFlowsIntoTheCard)
     const json user_card = ch.last_card();
     EXPECT_EQ(card_text(user_card).find("Set-Cs"), std::string::npos);
     EXPECT_FALSE(test_channel::button(user_card, "Ask IT to allow fabrikam.com").is_null()) << user_card.dump();
+}
+
+TEST_F(Transcript, AnswerCardsCiteImportedArticles)
+{
+    // A small article in the layout of Microsoft's docs repositories (our own text), imported like
+    // `access-bot kb import` does.
+    ab::test::temp_dir tree;
+    tree.write("en-US/OfficeDocs-SkypeForBusiness/Teams/add-guests.md",
+               "---\ntitle: Add guests to a team\nms.date: 03/15/2021\n---\n# Add guests to a team\n\n"
+               "A team owner can add a person from outside the organization as a guest, who then sees the team's "
+               "channels and files.\n\n## Before you start\n\nGuest access must be turned on in the Teams admin center.\n");
+    ab::test::temp_dir data;
+    auto index = kn::articles::article_index::open(data.path() / "knowledge.sqlite");
+    ASSERT_EQ(kn::articles::import_tree(*index, ab::test::builtin_classifier(), tree.path()).imported, 1u);
+
+    test_channel ch(store_, store_, conversation_kind::personal, {}, index.get());
+    ch.deliver(ch.message("How do I add a guest to my team so she can open our files?"));
+    const std::string text = card_text(ch.last_card());
+    EXPECT_NE(text.find(ui("sources_label")), std::string::npos) << text;
+    EXPECT_NE(text.find("](https://learn.microsoft.com/en-us/microsoftteams/add-guests"), std::string::npos) << text;
 }
 
 // --- clarify ------------------------------------------------------------------------------------
