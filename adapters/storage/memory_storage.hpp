@@ -1,5 +1,5 @@
 #pragma once
-// In-process implementation of both storage ports, for tests and `--store memory` (house style
+// In-process implementation of both storage ports, for tests and `AB_STORE=memory` (house style
 // rule 31). It applies the same rules as the SQLite backend (rules.hpp): key and size limits,
 // values kept as JSON text and parsed on load, ETag checks, idempotency keys. Nothing survives
 // the object.
