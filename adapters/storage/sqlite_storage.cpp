@@ -13,6 +13,7 @@
 #include <limits>
 #include <string_view>
 #include <system_error>
+#include <thread>
 
 namespace ab::adapters::storage {
 
@@ -480,11 +481,29 @@ struct sqlite_storage::impl {
 
 std::unique_ptr<sqlite_storage> sqlite_storage::open(std::filesystem::path file, sqlite_options options)
 {
-    connection db = open_connection(file, options.busy_timeout);
-    const std::int64_t found = inspect(db.get(), file); // before any write: a refused file stays as it was
-    configure(db.get(), file);
-    if (found < sqlite_schema_version)
-        migrate(db.get(), file);
+    // Two processes creating the same new file at once: SQLite may answer SQLITE_BUSY at once
+    // (without the busy handler) while the other one switches the file to WAL. That is transient:
+    // start over until the busy timeout has passed. Anything else is final.
+    const auto deadline = std::chrono::steady_clock::now() + options.busy_timeout;
+    connection db;
+    std::int64_t found = 0;
+    for (;;) {
+        db = open_connection(file, options.busy_timeout);
+        try {
+            found = inspect(db.get(), file); // before any write: a refused file stays as it was
+            configure(db.get(), file);
+            if (found < sqlite_schema_version)
+                migrate(db.get(), file);
+            break;
+        } catch (const open_error& e) {
+            const int rc = sqlite3_errcode(db.get()) & 0xff;
+            const bool transient = e.id() == "storage.unavailable" && (rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+            if (!transient || std::chrono::steady_clock::now() >= deadline)
+                throw;
+        }
+        db.reset();
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     if (!options.clock)
         options.clock = [] { return std::chrono::system_clock::now(); };
     auto i = std::make_unique<impl>(file, std::move(options.clock), std::move(db));
