@@ -309,7 +309,7 @@ void runner::on_message_text(turn& t, const std::string& text)
                 choice = c.label;
             else if (!c.ambiguous && c.label != intent::out_of_scope && c.label != intent::smalltalk && words.size() > 3) {
                 t.state.clarify.reset(); // a new question: answer that one instead
-                route_question(t, text, false);
+                route_question(t, text);
                 return;
             }
         }
@@ -330,10 +330,10 @@ void runner::on_message_text(turn& t, const std::string& text)
         answer(t, v);
         return;
     }
-    route_question(t, text, false);
+    route_question(t, text);
 }
 
-void runner::route_question(turn& t, const std::string& text, bool from_button)
+void runner::route_question(turn& t, const std::string& text)
 {
     const schema::activity& in = t.ctx.incoming;
     const auto c = parts_.engine.classify(text, in.locale);
@@ -361,7 +361,6 @@ void runner::route_question(turn& t, const std::string& text, bool from_button)
         t.state.clarify = std::move(pending);
         return;
     }
-    (void)from_button;
     if (knowledge::is_topic(c.label)) {
         cards::answer_view v;
         v.topic = c.label;
@@ -527,7 +526,7 @@ void runner::on_action(turn& t, const json& data, bool is_invoke, const std::str
             return;
         }
         t.save_state = true;
-        route_question(t, q, true);
+        route_question(t, q);
         if (is_invoke)
             t.ctx.invoke = schema::invoke_response{200, nullptr};
         return;

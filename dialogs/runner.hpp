@@ -64,7 +64,7 @@ private:
     task<void> run_once(bot::turn::turn_context& ctx, bool& conflict);
     void dispatch(turn& t);
     void on_message_text(turn& t, const std::string& text);
-    void route_question(turn& t, const std::string& text, bool from_button);
+    void route_question(turn& t, const std::string& text);
     void answer(turn& t, const cards::answer_view& v);
     void on_action(turn& t, const nlohmann::json& data, bool is_invoke, const std::string& invoke_verb);
     void reject_action(turn& t, bool is_invoke, std::string_view error_id);
