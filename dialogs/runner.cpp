@@ -174,7 +174,7 @@ task<void> runner::run_once(bot::turn::turn_context& ctx, bool& conflict)
             t.prefs = std::move(*p);
 
     // Redelivered after a restart (or to another instance): answered before, do nothing now.
-    if (!in.id.empty() && std::find(t.state.recent_activities.begin(), t.state.recent_activities.end(), in.id) != t.state.recent_activities.end()) {
+    if (!in.id.empty() && t.state.seen_activity(in.id)) {
         log::info("dialogs.duplicate", {{"correlation_id", ctx.correlation_id}, {"activity_id", in.id}});
         if (in.type == schema::activity_types::invoke)
             ctx.invoke = schema::invoke_response{200, nullptr};
@@ -229,8 +229,7 @@ void runner::dispatch(turn& t)
             return;
         }
         // Only a mention, an image, a sticker ...: show what the bot can do.
-        const lang l = t.prefs.language.empty() ? lang_of_code(in.locale) : lang_of_code(t.prefs.language);
-        show(t, cards_.help_card(l, new_card_id(), t.prefs.language), false, false);
+        show(t, cards_.help_card(reply_language(t), new_card_id(), t.prefs.language), false, false);
         t.save_state = true;
         return;
     }
@@ -249,8 +248,7 @@ void runner::dispatch(turn& t)
         // Teams (and the Playground, on every reload) sends installationUpdate and
         // conversationUpdate together: welcome once per conversation.
         if (!t.state.welcomed) {
-            const lang l = t.prefs.language.empty() ? lang_of_code(in.locale) : lang_of_code(t.prefs.language);
-            show(t, cards_.welcome_card(l, new_card_id()), false, false);
+            show(t, cards_.welcome_card(reply_language(t), new_card_id()), false, false);
             t.state.welcomed = true;
             t.save_state = true;
         }
@@ -261,6 +259,11 @@ void runner::dispatch(turn& t)
         t.save_state = true;
     }
     // messageReaction, typing, event, other conversationUpdates: nothing to say.
+}
+
+lang runner::reply_language(const turn& t) const
+{
+    return lang_of_code(t.prefs.language.empty() ? t.ctx.incoming.locale : t.prefs.language);
 }
 
 lang runner::answer_language(const turn& t, const knowledge::classification& c) const
@@ -317,17 +320,7 @@ void runner::on_message_text(turn& t, const std::string& text)
             show(t, cards_.notice_card({}, parts_.content.ui("clarify_again", l)), false, false);
             return;
         }
-        t.state.clarify.reset();
-        t.state.use_action(pending.card_id, "clarify");
-        cards::answer_view v;
-        v.topic = *choice;
-        v.lang = l;
-        v.role = pending.role == "admin" ? knowledge::role::admin : knowledge::role::user;
-        v.domain = pending.domain;
-        v.question = pending.question;
-        v.note = parts_.content.ui(*choice == intent::external_access ? "clarify_choice_external" : "clarify_choice_guest", l);
-        v.citations = citations_for(v.topic, l, pending.question);
-        answer(t, v);
+        answer_clarification(t, pending, *choice, false);
         return;
     }
     route_question(t, text);
@@ -385,11 +378,26 @@ void runner::route_question(turn& t, const std::string& text)
     show(t, cards_.out_of_scope_card(l, new_card_id(), question), false, false);
 }
 
-void runner::answer(turn& t, const cards::answer_view& view)
+void runner::answer(turn& t, cards::answer_view v, bool is_invoke, bool replace, const std::string& card_id)
 {
-    cards::answer_view v = view;
     v.can_apply = parts_.admin && parts_.admin->may_apply(t.ctx.incoming);
-    show(t, cards_.answer_card(v, new_card_id()), false, false);
+    show(t, cards_.answer_card(v, card_id.empty() ? new_card_id() : card_id), is_invoke, replace);
+}
+
+void runner::answer_clarification(turn& t, clarify_state pending, intent choice, bool is_invoke)
+{
+    t.state.clarify.reset();
+    t.state.use_action(pending.card_id, "clarify");
+    t.save_state = true;
+    cards::answer_view v;
+    v.topic = choice;
+    v.lang = lang_of_code(pending.lang);
+    v.role = pending.role == "admin" ? knowledge::role::admin : knowledge::role::user;
+    v.domain = pending.domain;
+    v.question = pending.question;
+    v.note = parts_.content.ui(choice == intent::external_access ? "clarify_choice_external" : "clarify_choice_guest", v.lang);
+    v.citations = citations_for(v.topic, v.lang, pending.question);
+    answer(t, std::move(v), is_invoke, is_invoke);
 }
 
 void runner::show(turn& t, json card, bool is_invoke, bool replace)
@@ -413,8 +421,7 @@ void runner::reject_action(turn& t, bool is_invoke, std::string_view error_id)
 {
     // Forged, edited or foreign button data: say so, change nothing (no state is saved).
     log::warn("dialogs.action_rejected", {{"error_id", std::string(error_id)}, {"correlation_id", t.ctx.correlation_id}});
-    const lang l = t.prefs.language.empty() ? lang_of_code(t.ctx.incoming.locale) : lang_of_code(t.prefs.language);
-    const std::string& msg = parts_.content.ui("tampered", l);
+    const std::string& msg = parts_.content.ui("tampered", reply_language(t));
     if (is_invoke)
         t.ctx.invoke = schema::message_response(msg);
     else
@@ -467,27 +474,14 @@ void runner::on_action(turn& t, const json& data, bool is_invoke, const std::str
             stale(t, is_invoke, "stale_click", l);
             return;
         }
-        const clarify_state pending = *t.state.clarify;
-        t.state.clarify.reset();
-        t.state.use_action(a.card_id, "clarify");
-        t.save_state = true;
-        cards::answer_view v;
-        v.topic = choice == "external" ? intent::external_access : intent::guest_access;
-        v.lang = lang_of_code(pending.lang);
-        v.role = pending.role == "admin" ? knowledge::role::admin : knowledge::role::user;
-        v.domain = pending.domain;
-        v.question = pending.question;
-        v.note = parts_.content.ui(choice == "external" ? "clarify_choice_external" : "clarify_choice_guest", v.lang);
-        v.citations = citations_for(v.topic, v.lang, pending.question);
-        v.can_apply = parts_.admin && parts_.admin->may_apply(t.ctx.incoming);
         // The question card turns into the answer (invoke: in place; Submit: a new message).
-        show(t, cards_.answer_card(v, new_card_id()), is_invoke, is_invoke);
+        answer_clarification(t, *t.state.clarify, choice == "external" ? intent::external_access : intent::guest_access, is_invoke);
         return;
     }
     if (a.verb == "helpful") {
         auto v = view_of(a.args);
-        const std::string answer = a.args.value("a", "");
-        if (!v || (answer != "yes" && answer != "no")) {
+        const std::string rating = a.args.value("a", "");
+        if (!v || (rating != "yes" && rating != "no")) {
             reject_action(t, is_invoke, "card.malformed");
             return;
         }
@@ -496,17 +490,16 @@ void runner::on_action(turn& t, const json& data, bool is_invoke, const std::str
             return;
         }
         t.save_state = true;
-        t.records.emplace_back(a.card_id, json{{"answer", answer},
+        t.records.emplace_back(a.card_id, json{{"answer", rating},
                                                {"intent", knowledge::intent_name(v->topic)},
                                                {"lang", knowledge::lang_code(v->lang)},
                                                {"role", knowledge::role_name(v->role)},
                                                {"card", a.card_id},
                                                {"conversation_type", t.ctx.incoming.conversation.conversation_type},
                                                {"tenant", t.ctx.incoming.conversation.tenant_id}});
-        v->feedback = answer;
+        v->feedback = rating;
         v->citations = citations_for(v->topic, v->lang, v->question);
-        v->can_apply = parts_.admin && parts_.admin->may_apply(t.ctx.incoming);
-        show(t, cards_.answer_card(*v, a.card_id), is_invoke, true); // same card id: the other button is used up too
+        answer(t, std::move(*v), is_invoke, true, a.card_id); // same card id: the other button is used up too
         return;
     }
     if (a.verb == "ask_it") {

@@ -65,11 +65,16 @@ private:
     void dispatch(turn& t);
     void on_message_text(turn& t, const std::string& text);
     void route_question(turn& t, const std::string& text);
-    void answer(turn& t, const cards::answer_view& v);
+    /// Sends (or, for a click, returns in place) the answer card for `v`; `card_id` empty = a new card.
+    void answer(turn& t, cards::answer_view v, bool is_invoke = false, bool replace = false, const std::string& card_id = {});
+    /// Ends the clarification with the user's choice (typed or clicked) and answers the question.
+    void answer_clarification(turn& t, clarify_state pending, knowledge::intent choice, bool is_invoke);
     void on_action(turn& t, const nlohmann::json& data, bool is_invoke, const std::string& invoke_verb);
     void reject_action(turn& t, bool is_invoke, std::string_view error_id);
     void stale(turn& t, bool is_invoke, const std::string& text_key, knowledge::lang l);
     void show(turn& t, nlohmann::json card, bool is_invoke, bool replace);
+    /// The language of replies that are not answers: the saved preference, else the Teams locale.
+    knowledge::lang reply_language(const turn& t) const;
     knowledge::lang answer_language(const turn& t, const knowledge::classification& c) const;
     std::vector<knowledge::articles::citation> citations_for(knowledge::intent topic, knowledge::lang l, const std::string& text) const;
 

@@ -15,9 +15,14 @@ void read(const nlohmann::json& j, const char* key, T& out)
 
 } // namespace
 
+bool conversation_state::seen_activity(const std::string& id) const
+{
+    return std::find(recent_activities.begin(), recent_activities.end(), id) != recent_activities.end();
+}
+
 bool conversation_state::remember_activity(const std::string& id)
 {
-    if (std::find(recent_activities.begin(), recent_activities.end(), id) != recent_activities.end())
+    if (seen_activity(id))
         return false;
     recent_activities.push_back(id);
     while (recent_activities.size() > max_recent_activities)

@@ -38,6 +38,7 @@ struct conversation_state {
     static constexpr std::size_t max_recent_activities = 16; // redeliveries come within seconds; the adapter also checks in memory
     static constexpr std::size_t max_used_actions = 100;
 
+    bool seen_activity(const std::string& id) const;
     /// Records an activity id; false if it was handled before.
     bool remember_activity(const std::string& id);
     /// Marks a one-shot button as used; false if it was used before.

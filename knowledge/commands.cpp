@@ -32,6 +32,15 @@ std::pair<double, double> memory_mib()
     return {rss, hwm};
 }
 
+/// `s` with {domain} replaced by the asked domain, or the example domain of the UI texts.
+std::string with_domain(std::string s, const classification& r, const content& text)
+{
+    const std::string domain = r.domain ? *r.domain : text.ui("domain_placeholder", r.language);
+    for (auto at = s.find("{domain}"); at != std::string::npos; at = s.find("{domain}", at + domain.size()))
+        s.replace(at, 8, domain);
+    return s;
+}
+
 } // namespace
 
 fs::path index_path(const fs::path& data_dir)
@@ -124,23 +133,14 @@ struct answerer {
         if (const answer_text* a = text.answer(r.label, r.language)) {
             out << "\n" << a->title << "\n" << a->summary << "\n";
             const auto& steps = r.speaker == role::admin && !a->admin_steps.empty() ? a->admin_steps : a->user_steps;
-            const std::string domain = r.domain ? *r.domain : text.ui("domain_placeholder", r.language);
-            for (std::string s : steps) {
-                for (auto at = s.find("{domain}"); at != std::string::npos; at = s.find("{domain}", at + domain.size()))
-                    s.replace(at, 8, domain);
-                out << "  - " << s << "\n";
-            }
+            for (const auto& s : steps)
+                out << "  - " << with_domain(s, r, text) << "\n";
         }
         for (const setting* s : text.settings_for(r.label)) {
             const auto li = static_cast<std::size_t>(r.language);
             out << "\n" << text.ui("setting_label", r.language) << ": " << s->names[li] << "\n  " << s->deep_link << "\n";
-            if (r.speaker == role::admin && !s->powershell.empty()) {
-                std::string ps = s->powershell;
-                const std::string domain = r.domain ? *r.domain : text.ui("domain_placeholder", r.language);
-                for (auto at = ps.find("{domain}"); at != std::string::npos; at = ps.find("{domain}", at + domain.size()))
-                    ps.replace(at, 8, domain);
-                out << "  " << ps << "\n";
-            }
+            if (r.speaker == role::admin && !s->powershell.empty())
+                out << "  " << with_domain(s->powershell, r, text) << "\n";
             break;
         }
         if (!cites.empty()) {
