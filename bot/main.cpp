@@ -1,6 +1,7 @@
 // access-bot: composition root. Parses the command line and hands over to the module commands.
 #include "bot/config/config.hpp"
 #include "bot/serve/app.hpp"
+#include "bot/serve/audit_command.hpp"
 #include "knowledge/commands.hpp"
 
 #include <CLI/CLI.hpp>
@@ -83,6 +84,13 @@ int main(int argc, char** argv)
     kb_stats->add_flag("--json", as_json, "print JSON");
     auto* kb_check = kb->add_subcommand("check", "check the built-in content: completeness, load and training time");
 
+    ab::bot::serve::audit_query audit_q;
+    auto* audit = app.add_subcommand("audit", "the admin-action audit log: who applied (or tried to apply) which setting, with what result");
+    audit->add_flag("--json", audit_q.json, "JSON Lines");
+    audit->add_option("--limit", audit_q.limit, "entries at most")->capture_default_str()->check(CLI::Range(1, 1000000));
+    audit->add_option("--after", audit_q.after_seq, "only entries after this sequence number");
+    audit->add_option("--action", audit_q.action_id, "only the entries of this action id");
+
     CLI11_PARSE(app, argc, argv);
     if (!knowledge_dir.empty())
         env.knowledge_dir = knowledge_dir;
@@ -106,6 +114,10 @@ int main(int argc, char** argv)
             so.knowledge_dir = env.knowledge_dir;
             so.train_extra = env.train_extra;
             return ab::bot::serve::run(so);
+        }
+        if (*audit) {
+            audit_q.data_dir = env.data_dir;
+            return ab::bot::serve::audit(audit_q, std::cout, std::cerr);
         }
         if (*ask)
             return cmd::ask(env, question, locale, as_json, std::cout, std::cerr);

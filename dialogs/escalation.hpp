@@ -1,8 +1,7 @@
 #pragma once
-// Seams for the dialogs that come next. The runner calls them; until they are built the defaults
-// below say honestly what is not there.
-//  - escalation (issue 6): "Ask IT" buttons, typed "I want to talk to someone", out-of-scope offers.
-//  - admin actions (issue 5): whether the user may apply a setting from the card.
+// The seam for the escalation dialog (issue 6): "Ask IT" buttons, typed "I want to talk to
+// someone", out-of-scope offers. The runner calls it; until it is built the default says honestly
+// that no helpdesk is connected.
 
 #include "bot/async.hpp"
 #include "bot/schema/activity.hpp"
@@ -28,13 +27,6 @@ public:
     virtual ~escalation_seam() = default;
     /// The card to show for a request to involve the helpdesk.
     virtual task<nlohmann::json> start(const bot::schema::activity& from, escalation_request request) = 0;
-};
-
-class admin_action_seam {
-public:
-    virtual ~admin_action_seam() = default;
-    /// True if the sender may apply settings from cards (shows "Apply now").
-    virtual bool may_apply(const bot::schema::activity& from) const = 0;
 };
 
 } // namespace ab::dialogs

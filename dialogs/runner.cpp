@@ -103,6 +103,9 @@ struct runner::turn {
     std::vector<std::pair<std::string, json>> records; ///< (idempotency key, data) for "feedback"
     std::optional<escalation_request> escalate;
     bool escalate_invoke = false;
+    actions::access who;                         ///< the sender, as far as admin actions care
+    std::optional<std::pair<card_action, bool>> admin_click; ///< (verified click, is invoke)
+    std::optional<std::pair<json, std::string>> admin_rejected; ///< (unverified data, error id)
 };
 
 runner::runner(runner_parts parts, runner_options options)
@@ -162,7 +165,7 @@ task<void> runner::run_once(bot::turn::turn_context& ctx, bool& conflict)
     if (!loaded_prefs)
         throw std::runtime_error("[dialogs.state_unavailable] " + loaded_prefs.error().message());
 
-    turn t{ctx, {}, {}, false, false, {}, {}, false};
+    turn t{ctx, {}, {}, false, false, {}, {}, false, {}, {}, {}};
     if (*loaded) {
         if (auto s = conversation_state_from((*loaded)->value))
             t.state = std::move(*s);
@@ -181,7 +184,28 @@ task<void> runner::run_once(bot::turn::turn_context& ctx, bool& conflict)
         co_return;
     }
 
+    // Admin actions need to know who this is before cards with "Apply now" are built.
+    if (parts_.admin && parts_.admin->enabled() &&
+        (in.type == schema::activity_types::message || in.type == schema::activity_types::invoke))
+        t.who = co_await parts_.admin->who(in);
+
     dispatch(t);
+
+    if (t.admin_rejected)
+        co_await parts_.admin->audit_rejected(in, t.admin_rejected->first, t.admin_rejected->second, ctx.correlation_id);
+    if (t.admin_click) {
+        const bool is_invoke = t.admin_click->second;
+        actions::admin_reply r = co_await parts_.admin->on_action(in, t.admin_click->first, ctx.correlation_id);
+        if (!r.card.is_null()) {
+            show(t, std::move(r.card), is_invoke, r.replace);
+            if (is_invoke && !r.replace)
+                ctx.invoke = schema::invoke_response{200, nullptr};
+        } else if (is_invoke) {
+            ctx.invoke = schema::message_response(r.text);
+        } else {
+            ctx.send(schema::make_reply(in, r.text));
+        }
+    }
 
     if (t.escalate) {
         json card = co_await parts_.escalation->start(in, *t.escalate);
@@ -380,7 +404,10 @@ void runner::route_question(turn& t, const std::string& text)
 
 void runner::answer(turn& t, cards::answer_view v, bool is_invoke, bool replace, const std::string& card_id)
 {
-    v.can_apply = parts_.admin && parts_.admin->may_apply(t.ctx.incoming);
+    if (parts_.admin && parts_.admin->enabled()) {
+        v.apply_binding = parts_.admin->offer(t.who, t.ctx.incoming, cards_.governing_setting(v.topic, !v.domain.empty()), v.domain);
+        v.can_apply = v.apply_binding.is_object();
+    }
     show(t, cards_.answer_card(v, card_id.empty() ? new_card_id() : card_id), is_invoke, replace);
 }
 
@@ -439,14 +466,32 @@ void runner::stale(turn& t, bool is_invoke, const std::string& text_key, lang l)
 
 void runner::on_action(turn& t, const json& data, bool is_invoke, const std::string& invoke_verb)
 {
+    // What the button claims to be, before it is verified (only to audit forged admin clicks).
+    std::string claimed_verb = invoke_verb;
+    if (claimed_verb.empty())
+        if (const auto ab = data.find("ab"); ab != data.end() && ab->is_object())
+            if (const auto v = ab->find("verb"); v != ab->end() && v->is_string())
+                claimed_verb = v->get<std::string>();
+    const bool admin_verb = parts_.admin && actions::admin_actions::handles(claimed_verb);
+
     auto verified = parts_.signer.verify(data);
     if (!verified) {
-        reject_action(t, is_invoke, action_error_id(static_cast<action_errc>(verified.error().value())));
+        const std::string_view error_id = action_error_id(static_cast<action_errc>(verified.error().value()));
+        if (admin_verb)
+            t.admin_rejected.emplace(data, std::string(error_id));
+        reject_action(t, is_invoke, error_id);
         return;
     }
     const card_action& a = *verified;
     if (is_invoke && !invoke_verb.empty() && invoke_verb != a.verb) {
+        if (admin_verb || (parts_.admin && actions::admin_actions::handles(a.verb)))
+            t.admin_rejected.emplace(data, "card.verb_mismatch");
         reject_action(t, is_invoke, "card.verb_mismatch"); // the verb outside the signed data was edited
+        return;
+    }
+    if (parts_.admin && actions::admin_actions::handles(a.verb)) {
+        t.save_state = true; // remembers the activity id: a redelivered click is not handled twice
+        t.admin_click.emplace(a, is_invoke);
         return;
     }
     const lang l = lang_of_code(a.args.value("l", std::string(knowledge::lang_code(lang_of_code(t.ctx.incoming.locale)))));
@@ -550,7 +595,7 @@ void runner::on_action(turn& t, const json& data, bool is_invoke, const std::str
             t.ctx.send(schema::make_reply(t.ctx.incoming, msg));
         return;
     }
-    // "apply" arrives only once admin actions exist (issue 5); any other verb is not ours.
+    // "apply…" without admin actions configured, or any other verb: not ours.
     reject_action(t, is_invoke, "card.unknown_verb");
 }
 

@@ -9,11 +9,13 @@
 //  - clarify      external or guest access? two buttons; continues from a click or a typed answer
 //  - feedback     "Was this helpful?" → record_log "feedback", once per card
 //  - help/welcome on install and on greetings; the answer language can be chosen there
-//  - escalate     via escalation_seam (issue 6); "Apply now" via admin_action_seam (issue 5)
+//  - escalate     via escalation_seam (issue 6)
+//  - admin        "Apply now" → confirm → execute → result, via actions::admin_actions (issue 5)
 
 #include "bot/ports/storage.hpp"
 #include "bot/turn/adapter.hpp"
 #include "dialogs/action_data.hpp"
+#include "dialogs/actions/admin_actions.hpp"
 #include "dialogs/cards/cards.hpp"
 #include "dialogs/escalation.hpp"
 #include "dialogs/state.hpp"
@@ -42,7 +44,7 @@ struct runner_parts {
     bot::ports::record_log& records;
     const action_signer& signer;
     escalation_seam* escalation = nullptr;     ///< default: "no helpdesk connected"
-    const admin_action_seam* admin = nullptr;  ///< default: nobody may apply
+    actions::admin_actions* admin = nullptr;   ///< admin actions; null: nobody may apply
 };
 
 class runner : public bot::turn::handler {

@@ -1,5 +1,6 @@
 #include "bot/config/config.hpp"
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -37,6 +38,41 @@ bool parse_bool(const std::string& name, const std::string& v)
     throw config_error("[config.bad_bool] " + name + " must be true or false, got '" + v + "'");
 }
 
+std::vector<std::string> parse_list(const std::string& v)
+{
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= v.size()) {
+        std::size_t end = v.find(',', start);
+        if (end == std::string::npos)
+            end = v.size();
+        std::string item = v.substr(start, end - start);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
+            item.erase(item.begin());
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
+            item.pop_back();
+        if (!item.empty())
+            out.push_back(item);
+        start = end + 1;
+    }
+    return out;
+}
+
+/// Entra object ids are GUIDs; anything else in an admin list is a typo that would silently
+/// grant nothing (or the wrong thing).
+std::vector<std::string> parse_guid_list(const std::string& name, const std::string& v)
+{
+    auto list = parse_list(v);
+    for (const auto& id : list) {
+        bool ok = id.size() == 36;
+        for (std::size_t i = 0; ok && i < id.size(); ++i)
+            ok = (i == 8 || i == 13 || i == 18 || i == 23) ? id[i] == '-' : std::isxdigit(static_cast<unsigned char>(id[i])) != 0;
+        if (!ok)
+            throw config_error("[config.bad_id] " + name + " must be a comma-separated list of Entra object ids (GUIDs), got '" + id + "'");
+    }
+    return list;
+}
+
 const std::vector<binding>& bindings()
 {
     static const std::vector<binding> b = {
@@ -66,6 +102,23 @@ const std::vector<binding>& bindings()
                  throw config_error("[config.weak_card_key] AB_CARD_SIGNING_KEY must be at least 16 bytes");
              s.card_signing_key = v;
          }},
+        {"AB_ADMIN_IDS", [](settings& s, const std::string& v) { s.admin_ids = parse_guid_list("AB_ADMIN_IDS", v); }},
+        {"AB_ADMIN_GROUPS", [](settings& s, const std::string& v) { s.admin_groups = parse_guid_list("AB_ADMIN_GROUPS", v); }},
+        {"AB_ADMIN_TENANT", [](settings& s, const std::string& v) { s.admin_tenant_id = v; }},
+        {"AB_ADMIN_ROLES", [](settings& s, const std::string& v) { s.admin_roles = parse_bool("AB_ADMIN_ROLES", v); }},
+        {"AB_GRAPH_TENANT_ID", [](settings& s, const std::string& v) { s.graph_tenant_id = v; }},
+        {"AB_GRAPH_CLIENT_ID", [](settings& s, const std::string& v) { s.graph_client_id = v; }},
+        {"AB_GRAPH_CLIENT_SECRET", [](settings& s, const std::string& v) { s.graph_client_secret = v; }},
+        {"AB_GRAPH_URL", [](settings& s, const std::string& v) { s.graph_url = v; }},
+        {"AB_GRAPH_TOKEN_ENDPOINT", [](settings& s, const std::string& v) { s.graph_token_endpoint = v; }},
+        {"AB_RUNBOOK_URL", [](settings& s, const std::string& v) { s.runbook_url = v; }},
+        {"AB_RUNBOOK_SECRET",
+         [](settings& s, const std::string& v) {
+             if (v.size() < 16)
+                 throw config_error("[config.weak_runbook_secret] AB_RUNBOOK_SECRET must be at least 16 bytes");
+             s.runbook_secret = v;
+         }},
+        {"AB_PUBLIC_URL", [](settings& s, const std::string& v) { s.public_url = v; }},
         {"AB_CONNECTOR_SENDS_PER_SECOND",
          [](settings& s, const std::string& v) {
              try {
@@ -144,6 +197,24 @@ void validate(const settings& s)
     for (const auto* url : {&s.openid_metadata_url, &s.token_endpoint})
         if (url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0)
             throw config_error("[config.bad_url] '" + *url + "' is not an http(s) URL");
+    if (!s.graph_tenant_id.empty()) {
+        if (s.graph_url.rfind("https://", 0) != 0 && s.graph_url.rfind("http://", 0) != 0)
+            throw config_error("[config.bad_url] AB_GRAPH_URL '" + s.graph_url + "' is not an http(s) URL");
+        if ((s.graph_client_id.empty() ? s.app_id : s.graph_client_id).empty() ||
+            (s.graph_client_secret.empty() ? s.app_password : s.graph_client_secret).empty())
+            throw config_error("[config.graph_credentials] AB_GRAPH_TENANT_ID is set but there is no client id and secret "
+                               "(AB_GRAPH_CLIENT_ID/AB_GRAPH_CLIENT_SECRET or MicrosoftAppId/MicrosoftAppPassword)");
+    }
+    if (!s.admin_groups.empty() && s.graph_tenant_id.empty())
+        throw config_error("[config.groups_need_graph] AB_ADMIN_GROUPS needs Microsoft Graph (AB_GRAPH_TENANT_ID) to read group memberships");
+    if (!s.runbook_url.empty()) {
+        if (s.runbook_url.rfind("https://", 0) != 0 && s.runbook_url.rfind("http://", 0) != 0)
+            throw config_error("[config.bad_url] AB_RUNBOOK_URL is not an http(s) URL");
+        if (s.runbook_secret.empty())
+            throw config_error("[config.runbook_secret] AB_RUNBOOK_URL is set but AB_RUNBOOK_SECRET is not");
+        if (s.public_url.rfind("https://", 0) != 0 && s.public_url.rfind("http://", 0) != 0)
+            throw config_error("[config.public_url] AB_RUNBOOK_URL needs AB_PUBLIC_URL (the bot's http(s) base URL) for the runbook's callback");
+    }
 }
 
 nlohmann::json settings::redacted() const
@@ -163,7 +234,17 @@ nlohmann::json settings::redacted() const
             {"data_dir", data_dir.string()},
             {"sends_per_second", sends_per_second},
             {"store", store},
-            {"AB_CARD_SIGNING_KEY", card_signing_key.empty() ? "" : "***"}};
+            {"AB_CARD_SIGNING_KEY", card_signing_key.empty() ? "" : "***"},
+            {"AB_ADMIN_IDS", admin_ids.size()},
+            {"AB_ADMIN_GROUPS", admin_groups.size()},
+            {"AB_ADMIN_TENANT", admin_tenant_id},
+            {"AB_ADMIN_ROLES", admin_roles},
+            {"AB_GRAPH_TENANT_ID", graph_tenant_id},
+            {"AB_GRAPH_URL", graph_url},
+            {"AB_GRAPH_CLIENT_SECRET", graph_client_secret.empty() ? "" : "***"},
+            {"AB_RUNBOOK_URL", runbook_url.empty() ? "" : "***"},
+            {"AB_RUNBOOK_SECRET", runbook_secret.empty() ? "" : "***"},
+            {"AB_PUBLIC_URL", public_url}};
 }
 
 } // namespace ab::bot::config

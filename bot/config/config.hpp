@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace ab::bot::config {
 
@@ -44,6 +45,23 @@ struct settings {
     /// AB_CARD_SIGNING_KEY (secret, >= 16 bytes): signs card button data. Empty = a random key
     /// kept in DATA/card-signing.key; instances behind one load balancer must share one.
     std::string card_signing_key;
+
+    // Admin actions (issue 5). Nobody is an admin unless configured here.
+    std::vector<std::string> admin_ids;    ///< AB_ADMIN_IDS: Entra object ids, comma-separated
+    std::vector<std::string> admin_groups; ///< AB_ADMIN_GROUPS: Entra group ids (needs Graph)
+    std::string admin_tenant_id;           ///< AB_ADMIN_TENANT: admins only from this tenant
+    bool admin_roles = true;               ///< AB_ADMIN_ROLES: with Graph, Entra role holders are admins
+    /// Microsoft Graph (executor for Entra/Groups/SharePoint/cross-tenant settings, and role
+    /// lookups): on when AB_GRAPH_TENANT_ID is set. Client id/secret default to the bot's.
+    std::string graph_tenant_id;     ///< AB_GRAPH_TENANT_ID
+    std::string graph_client_id;     ///< AB_GRAPH_CLIENT_ID (default MicrosoftAppId)
+    std::string graph_client_secret; ///< AB_GRAPH_CLIENT_SECRET (secret; default MicrosoftAppPassword)
+    std::string graph_url = "https://graph.microsoft.com/v1.0"; ///< AB_GRAPH_URL
+    std::string graph_token_endpoint; ///< AB_GRAPH_TOKEN_ENDPOINT (default login.microsoftonline.com/<tenant>/oauth2/v2.0/token)
+    /// Runbook webhook (executor for the Teams PowerShell settings): on when AB_RUNBOOK_URL is set.
+    std::string runbook_url;    ///< AB_RUNBOOK_URL (secret: the Azure Automation webhook URL holds its token)
+    std::string runbook_secret; ///< AB_RUNBOOK_SECRET (>= 16 bytes): HMAC key shared with the runbook
+    std::string public_url;     ///< AB_PUBLIC_URL: where the runbook reaches the bot (https://bot.example.com)
 
     /// The configuration as JSON for the start-up log line, secrets replaced by "***".
     nlohmann::json redacted() const;

@@ -1,6 +1,9 @@
 #include "bot/serve/app.hpp"
 
 #include "adapters/connector/connector_client.hpp"
+#include "adapters/graph/graph_executor.hpp"
+#include "adapters/runbook/runbook_executor.hpp"
+#include "adapters/runbook/signature.hpp"
 #include "adapters/http/client.hpp"
 #include "bot/auth/channel_validator.hpp"
 #include "bot/http/server.hpp"
@@ -67,7 +70,17 @@ public:
           store_(open_store(s_)),
           articles_(open_articles(s_)),
           signer_(card_signing_key(s_)),
-          handler_(dialogs::runner_parts{content_, engine_, articles_.get(), *store_.states, *store_.records, signer_}),
+          admin_cards_(content_, signer_),
+          catalog_(content_),
+          graph_tokens_(graph_tokens(s_, http_client_)),
+          graph_(graph_tokens_ ? std::make_unique<adapters::graph::graph_executor>(
+                                     http_client_, *graph_tokens_, adapters::graph::graph_options{s_.graph_url, std::chrono::seconds(20)})
+                               : nullptr),
+          runbook_(runbook(s_, http_client_)),
+          authorizer_(admin_policy(s_), graph_.get()),
+          admin_(dialogs::actions::admin_parts{content_, catalog_, authorizer_, executors(), *store_.states, *store_.records, admin_cards_,
+                                               s_.local_mode || s_.app_id.empty() ? nullptr : &connector_}),
+          handler_(dialogs::runner_parts{content_, engine_, articles_.get(), *store_.states, *store_.records, signer_, nullptr, &admin_}),
           turns_(connector_, handler_),
           server_(ioc_, server_options(s_), [this](http::request_view r) { return route(std::move(r)); }),
           refresh_timer_(ioc_)
@@ -81,7 +94,11 @@ public:
                                   {"model_from_cache", engine_.loaded_from_cache()},
                                   {"utterances", content_.utterances().size()},
                                   {"store", s_.store == "memory" ? std::string("memory") : (s_.data_dir / "state.sqlite").string()},
-                                  {"articles", articles_ != nullptr}});
+                                  {"articles", articles_ != nullptr},
+                                  {"admin_actions", {{"enabled", authorizer_.enabled()},
+                                                     {"graph", graph_ != nullptr},
+                                                     {"runbook", runbook_ != nullptr},
+                                                     {"default_executor", "dry-run"}}}});
         if (s_.local_mode)
             log::warn("serve.local_mode", {{"error_id", "serve.local_mode"},
                                            {"message", "LOCAL MODE: channel authentication is OFF. Only for the Microsoft 365 "
@@ -122,6 +139,51 @@ private:
         ports::state_store* states = nullptr;
         ports::record_log* records = nullptr;
     };
+
+    // --- admin actions (issue 5): executors from configuration; dry run for the rest.
+    static std::unique_ptr<adapters::connector::token_provider> graph_tokens(const config::settings& s, adapters::http::client& client)
+    {
+        if (s.graph_tenant_id.empty())
+            return nullptr;
+        adapters::connector::token_options o;
+        o.endpoint = s.graph_token_endpoint.empty() ? "https://login.microsoftonline.com/" + s.graph_tenant_id + "/oauth2/v2.0/token"
+                                                    : s.graph_token_endpoint;
+        o.client_id = s.graph_client_id.empty() ? s.app_id : s.graph_client_id;
+        o.client_secret = s.graph_client_secret.empty() ? s.app_password : s.graph_client_secret;
+        o.scope = std::string(adapters::graph::token_scope);
+        return std::make_unique<adapters::connector::token_provider>(client, o);
+    }
+
+    static std::unique_ptr<adapters::runbook::runbook_executor> runbook(const config::settings& s, adapters::http::client& client)
+    {
+        if (s.runbook_url.empty())
+            return nullptr;
+        std::string base = s.public_url;
+        while (!base.empty() && base.back() == '/')
+            base.pop_back();
+        return std::make_unique<adapters::runbook::runbook_executor>(
+            client, adapters::runbook::runbook_options{s.runbook_url, s.runbook_secret, base + "/api/admin/runbook-callback", std::chrono::seconds(30)});
+    }
+
+    static dialogs::actions::admin_policy admin_policy(const config::settings& s)
+    {
+        dialogs::actions::admin_policy p;
+        p.admin_ids = s.admin_ids;
+        p.admin_groups = s.admin_groups;
+        p.tenant_id = s.admin_tenant_id;
+        p.directory_roles = s.admin_roles;
+        return p;
+    }
+
+    std::vector<ports::setting_executor*> executors()
+    {
+        std::vector<ports::setting_executor*> out;
+        if (graph_)
+            out.push_back(graph_.get());
+        if (runbook_)
+            out.push_back(runbook_.get());
+        return out;
+    }
 
     static store open_store(const config::settings& s)
     {
@@ -308,6 +370,12 @@ private:
             auto reply = co_await messages(std::move(r));
             co_return reply;
         }
+        if (path == "/api/admin/runbook-callback") {
+            if (r.method != "POST")
+                co_return error_reply(405, "http.method_not_allowed");
+            auto reply = co_await runbook_callback(std::move(r));
+            co_return reply;
+        }
         if (path == "/healthz" && r.method == "GET")
             co_return json_reply(200, {{"status", "ok"}});
         if (path == "/readyz" && r.method == "GET")
@@ -319,6 +387,40 @@ private:
             co_return m;
         }
         co_return error_reply(404, "http.not_found");
+    }
+
+    /// The runbook's signed report (deploy/runbooks): verified, then recorded by the admin actions.
+    task<http::reply> runbook_callback(http::request_view r)
+    {
+        if (!runbook_)
+            co_return error_reply(404, "http.not_found");
+        const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+        auto verified = adapters::runbook::verify_signature(s_.runbook_secret, r.header(adapters::runbook::timestamp_header_name),
+                                                            r.header(adapters::runbook::signature_header_name), r.body, now);
+        if (!verified) {
+            const std::string id(adapters::runbook::error_id(static_cast<adapters::runbook::signature_errc>(verified.error().value())));
+            ++rejected_[id];
+            log::warn("serve.runbook_callback_rejected", {{"error_id", id}, {"remote", r.remote_address}});
+            co_return error_reply(401, id);
+        }
+        auto cb = adapters::runbook::parse_callback(r.body);
+        if (!cb) {
+            ++rejected_["runbook.callback_malformed"];
+            co_return error_reply(400, "runbook.callback_malformed");
+        }
+        const std::string correlation = "runbook-" + cb->id.substr(0, 16);
+        dialogs::actions::executor_report report{cb->id, cb->operation, cb->status, cb->before, cb->after, cb->error, cb->job_id};
+        const auto status = co_await admin_.complete(std::move(report), correlation);
+        using rs = dialogs::actions::report_status;
+        switch (status) {
+        case rs::recorded: co_return json_reply(200, {{"status", "recorded"}});
+        case rs::already_recorded: co_return json_reply(200, {{"status", "already_recorded"}});
+        case rs::unknown_action: co_return error_reply(404, "admin.unknown_action");
+        case rs::mismatch: co_return error_reply(409, "admin.operation_mismatch");
+        case rs::bad_status: co_return error_reply(400, "runbook.callback_malformed");
+        case rs::unavailable: co_return error_reply(503, "storage.unavailable");
+        }
+        co_return error_reply(500, "serve.internal");
     }
 
     task<http::reply> messages(http::request_view r)
@@ -420,6 +522,13 @@ private:
     store store_;
     std::unique_ptr<knowledge::articles::article_index> articles_;
     dialogs::action_signer signer_;
+    dialogs::cards::card_builder admin_cards_;
+    dialogs::actions::catalog catalog_;
+    std::unique_ptr<adapters::connector::token_provider> graph_tokens_;
+    std::unique_ptr<adapters::graph::graph_executor> graph_;
+    std::unique_ptr<adapters::runbook::runbook_executor> runbook_;
+    dialogs::actions::authorizer authorizer_;
+    dialogs::actions::admin_actions admin_;
     dialogs::runner handler_;
     turn::adapter turns_;
     http::server server_;

@@ -339,7 +339,11 @@ json card_builder::answer_card(const answer_view& v, const std::string& card_id)
     if (v.can_apply && s) {
         json args = answer_args(v);
         args["setting"] = s->id;
-        std::string label = v.domain.empty() ? content_.ui("apply_now", l) : fill(content_.ui("apply_domain", l), "domain", v.domain);
+        if (v.apply_binding.is_object())
+            for (const auto& [k, val] : v.apply_binding.items())
+                args[k] = val;
+        std::string label = localized(s->raw, "action_labels", l);
+        label = label.empty() ? content_.ui("apply_now", l) : fill(std::move(label), "domain", v.domain);
         actions.push_back(button(label, "apply", card_id, std::move(args)));
     }
     if (!admin)
@@ -410,6 +414,110 @@ json card_builder::out_of_scope_card(lang l, const std::string& card_id, const s
     const json args = {{"i", "out_of_scope"}, {"l", knowledge::lang_code(l)}, {"r", "user"}, {"d", ""}, {"q", question}};
     return card_of(std::move(body), json::array({button(content_.ui("help_button", l), "help", card_id, {{"l", knowledge::lang_code(l)}}),
                                                  button(content_.ui("ask_helpdesk", l), "ask_it", card_id, args)}));
+}
+
+namespace {
+
+/// A read value for a card: {"a": "x", "b": true} → "a = x, b = True".
+std::string value_text(const json& v)
+{
+    if (v.is_string())
+        return v.get<std::string>();
+    if (v.is_boolean())
+        return v.get<bool>() ? "True" : "False";
+    if (v.is_object()) {
+        std::string out;
+        for (const auto& [k, x] : v.items()) {
+            if (!out.empty())
+                out += ", ";
+            out += k + " = " + value_text(x);
+        }
+        return out;
+    }
+    if (v.is_array()) {
+        std::string out;
+        for (const auto& x : v) {
+            if (!out.empty())
+                out += ", ";
+            out += value_text(x);
+        }
+        return out.empty() ? "(none)" : out;
+    }
+    return v.is_null() ? std::string() : v.dump();
+}
+
+json fact(std::string title, std::string value)
+{
+    return {{"title", std::move(title)}, {"value", std::move(value)}};
+}
+
+} // namespace
+
+json card_builder::confirm_card(const change_view& v, const std::string& card_id, const json& confirm_args, const json& cancel_args) const
+{
+    const lang l = v.lang;
+    const std::size_t li = index_of(l);
+    json body = json::array({heading(content_.ui("confirm_title", l)), text("**" + escape_markdown(v.label) + "**")});
+    json facts = json::array();
+    if (v.setting)
+        facts.push_back(fact(content_.ui("setting_label", l), v.setting->names[li].empty() ? v.setting->names[0] : v.setting->names[li]));
+    std::string current;
+    if (v.current.known)
+        current = escape_markdown(value_text(v.current.value));
+    else if (!v.current.error_id.empty())
+        current = fill(content_.ui("current_unreadable", l), "reason", v.current.error_id);
+    else
+        current = content_.ui(v.executor == "runbook" ? "current_by_runbook" : "current_unknown", l);
+    facts.push_back(fact(content_.ui("fact_current", l), current));
+    facts.push_back(fact(content_.ui("fact_change", l), escape_markdown(v.target)));
+    facts.push_back(fact(content_.ui("fact_executor", l), content_.ui("executor_" + std::string(v.executor == "dry-run" ? "dry_run" : v.executor), l)));
+    facts.push_back(fact(content_.ui("fact_requested_by", l), escape_markdown(v.requested_by)));
+    body.push_back({{"type", "FactSet"}, {"separator", true}, {"spacing", "Medium"}, {"facts", std::move(facts)}});
+    if (v.current.known && v.current.satisfied)
+        body.push_back(subtle(content_.ui("current_satisfied", l)));
+    if (!v.steps.empty()) {
+        body.push_back(subheading(content_.ui(v.executor == "dry-run" ? "would_run_label" : "will_run_label", l)));
+        body.push_back(code_block(v.steps));
+    }
+    if (v.executor == "dry-run")
+        body.push_back(subtle(content_.ui("dry_run_note", l)));
+    body.push_back(subtle(fill(content_.ui("confirm_expires", l), "minutes", std::to_string(v.expires_minutes))));
+    return card_of(std::move(body), json::array({button(content_.ui("confirm_button", l), "apply_confirm", card_id, confirm_args),
+                                                 button(content_.ui("cancel_button", l), "apply_cancel", card_id, cancel_args)}));
+}
+
+json card_builder::result_card(const change_view& v, const bot::ports::change_result* r) const
+{
+    const lang l = v.lang;
+    const std::size_t li = index_of(l);
+    const std::string outcome = r ? std::string(bot::ports::outcome_name(r->outcome)) : std::string("cancelled");
+    json body = json::array({heading(content_.ui("result_" + outcome + "_title", l)), text("**" + escape_markdown(v.label) + "**")});
+    body.push_back(text(content_.ui("result_" + outcome + "_text", l)));
+    json facts = json::array();
+    if (v.setting)
+        facts.push_back(fact(content_.ui("setting_label", l), v.setting->names[li].empty() ? v.setting->names[0] : v.setting->names[li]));
+    facts.push_back(fact(content_.ui("fact_change", l), escape_markdown(v.target)));
+    if (r && !r->before.is_null())
+        facts.push_back(fact(content_.ui("fact_before", l), escape_markdown(value_text(r->before))));
+    if (r && !r->after.is_null())
+        facts.push_back(fact(content_.ui("fact_after", l), escape_markdown(value_text(r->after))));
+    if (r && r->outcome == bot::ports::change_outcome::failed)
+        facts.push_back(fact(content_.ui("fact_reason", l),
+                             escape_markdown(r->error_id + (r->detail.empty() ? std::string() : ": " + r->detail))));
+    facts.push_back(fact(content_.ui("fact_executor", l), content_.ui("executor_" + std::string(v.executor == "dry-run" ? "dry_run" : v.executor), l)));
+    facts.push_back(fact(content_.ui("fact_requested_by", l), escape_markdown(v.requested_by)));
+    if (r && !r->reference.empty())
+        facts.push_back(fact(content_.ui("fact_reference", l), escape_markdown(r->reference)));
+    if (!v.action_id.empty())
+        facts.push_back(fact(content_.ui("fact_action_id", l), v.action_id));
+    body.push_back({{"type", "FactSet"}, {"separator", true}, {"spacing", "Medium"}, {"facts", std::move(facts)}});
+    if (r && r->outcome == bot::ports::change_outcome::dry_run && !r->steps.empty()) {
+        body.push_back(subheading(content_.ui("would_run_label", l)));
+        body.push_back(code_block(r->steps));
+    }
+    if (r && (r->outcome == bot::ports::change_outcome::applied || r->outcome == bot::ports::change_outcome::pending) && v.executor == "runbook")
+        body.push_back(subtle(content_.ui("propagation_note", l)));
+    return card_of(std::move(body));
 }
 
 json card_builder::notice_card(const std::string& title, const std::string& body_text) const

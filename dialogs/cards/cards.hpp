@@ -8,6 +8,7 @@
 // (Teams mobile), markdown only in TextBlocks (bold, lists, links), well under 28 KB, at most
 // 6 top-level actions, OpenUrl only with absolute https URLs.
 
+#include "bot/ports/admin.hpp"
 #include "dialogs/action_data.hpp"
 #include "knowledge/articles/index.hpp"
 #include "knowledge/content.hpp"
@@ -34,6 +35,21 @@ struct answer_view {
     std::string note;                                    ///< a line above the answer ("You chose: …"), or empty
     std::string feedback;                                ///< "", "yes" or "no": shown instead of the buttons once given
     bool can_apply = false;                              ///< the user may apply the setting (admin actions, issue 5)
+    nlohmann::json apply_binding;                        ///< signed into "Apply now": who, where, until when
+};
+
+/// An admin change, for the confirmation and result cards (admin actions).
+struct change_view {
+    knowledge::lang lang = knowledge::lang::en;
+    const knowledge::setting* setting = nullptr;
+    std::string label;        ///< the setting's action label, filled ("Allow fabrikam.com for external access")
+    std::string target;       ///< the target state ("AllowedDomains + fabrikam.com")
+    std::string executor;     ///< "graph", "runbook" or "dry-run"
+    std::string requested_by; ///< display name of the admin
+    std::string action_id;
+    std::vector<std::string> steps;    ///< what will run / ran / would run
+    bot::ports::current_value current; ///< confirmation: the value read now
+    int expires_minutes = 10;          ///< confirmation: how long the buttons work
 };
 
 /// Builds cards in the user's language from the built-in content; buttons are signed.
@@ -54,6 +70,13 @@ public:
     nlohmann::json help_card(knowledge::lang l, const std::string& card_id, const std::string& language_pref,
                              const std::string& lead = {}) const;
     nlohmann::json out_of_scope_card(knowledge::lang l, const std::string& card_id, const std::string& question) const;
+    /// "Confirm the change": current value → target, who, via what, what runs; Confirm / Cancel.
+    nlohmann::json confirm_card(const change_view& v, const std::string& card_id, const nlohmann::json& confirm_args,
+                                const nlohmann::json& cancel_args) const;
+    /// The outcome of a change (applied, already set, pending, failed, dry run) or "cancelled"
+    /// (`result` null). Replaces the confirmation card.
+    nlohmann::json result_card(const change_view& v, const bot::ports::change_result* result) const;
+
     /// A short card with a title and a text (notices: language saved, helpdesk not connected, …).
     nlohmann::json notice_card(const std::string& title, const std::string& text) const;
 

@@ -26,9 +26,11 @@ enum class conversation_kind { personal, group, channel };
 class test_channel {
 public:
     test_channel(bot::ports::state_store& states, bot::ports::record_log& records, conversation_kind kind = conversation_kind::personal,
-                 dialogs::runner_options options = {}, const knowledge::articles::article_index* articles = nullptr)
+                 dialogs::runner_options options = {}, const knowledge::articles::article_index* articles = nullptr,
+                 dialogs::actions::admin_actions* admin = nullptr)
         : signer_(std::string(test_signing_key)),
-          runner_(dialogs::runner_parts{builtin_content(), builtin_classifier(), articles, states, records, signer_}, std::move(options)),
+          runner_(dialogs::runner_parts{builtin_content(), builtin_classifier(), articles, states, records, signer_, nullptr, admin},
+                  std::move(options)),
           adapter_(connector_, runner_),
           kind_(kind)
     {
@@ -151,6 +153,14 @@ public:
 
     static constexpr const char* bot_id = "28:00000000-0000-0000-0000-00000000b07e";
 
+    /// Who sends the next activities (Teams: from.id, from.name, from.aadObjectId).
+    void act_as(std::string id, std::string name, std::string aad_object_id)
+    {
+        user_id_ = std::move(id);
+        user_name_ = std::move(name);
+        user_aad_ = std::move(aad_object_id);
+    }
+
 private:
     template <class F>
     static void visit(const nlohmann::json& j, F&& f)
@@ -182,7 +192,7 @@ private:
                             {"timestamp", "2026-11-21T19:10:18.273Z"},
                             {"serviceUrl", "http://127.0.0.1:41859/_connector"},
                             {"channelId", "msteams"},
-                            {"from", {{"id", "user-id-0"}, {"name", "Alex Wilber"}, {"aadObjectId", "00000000-0000-0000-0000-0000000000020"}}},
+                            {"from", {{"id", user_id_}, {"name", user_name_}, {"aadObjectId", user_aad_}}},
                             {"recipient", {{"id", bot_id}, {"name", "FedGuest Bot"}}},
                             {"conversation", conv},
                             {"locale", "en-US"},
@@ -197,6 +207,9 @@ private:
     dialogs::runner runner_;
     bot::turn::adapter adapter_;
     conversation_kind kind_;
+    std::string user_id_ = "user-id-0";
+    std::string user_name_ = "Alex Wilber";
+    std::string user_aad_ = "00000000-0000-0000-0000-0000000000020";
     inline static int counter_ = 0;
 };
 

@@ -2,6 +2,7 @@
 // the Entra token endpoint and the Bot Connector: channel tokens signed at run time, replies
 // checked where the Connector receives them.
 #include "bot/serve/app.hpp"
+#include "bot/serve/audit_command.hpp"
 
 #include "adapters/http/client.hpp"
 #include "bot/http/server.hpp"
@@ -10,12 +11,15 @@
 #include "tests/unit/bot_auth/test_signer.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <openssl/evp.h>
 #include <boost/asio/post.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <functional>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 using namespace ab;
@@ -49,11 +53,23 @@ public:
         std::string path;
         std::string authorization;
         json body;
+        std::string raw;
     };
     std::vector<received> replies() const
     {
         std::lock_guard lock(mutex_);
         return replies_;
+    }
+    std::vector<received> updates() const
+    {
+        std::lock_guard lock(mutex_);
+        return updates_;
+    }
+    /// Requests to the runbook webhook; `authorization` holds "timestamp|signature".
+    std::vector<received> runbook_requests() const
+    {
+        std::lock_guard lock(mutex_);
+        return runbook_requests_;
     }
 
 private:
@@ -81,9 +97,20 @@ private:
             out.status = ok ? 200 : 401;
             out.body = ok ? json{{"token_type", "Bearer"}, {"expires_in", 3600}, {"access_token", "connector-token-1"}}.dump()
                           : json{{"error", "invalid_client"}}.dump();
+        } else if (path == "/runbook/webhook" && r.method == "POST") {
+            std::lock_guard lock(mutex_);
+            runbook_requests_.push_back({path, r.header("X-AccessBot-Timestamp") + "|" + r.header("X-AccessBot-Signature"),
+                                         json::parse(r.body, nullptr, false), r.body});
+            out.status = 202;
+            out.body = R"({"JobIds":["5b3c0a7e-0000-4000-8000-000000000001"]})";
+        } else if (path.rfind("/amer/v3/conversations/", 0) == 0 && r.method == "PUT") {
+            std::lock_guard lock(mutex_);
+            updates_.push_back({path, r.header("Authorization"), json::parse(r.body, nullptr, false), {}});
+            out.status = 200;
+            out.body = R"({"id":"1:updated"})";
         } else if (path.rfind("/amer/v3/conversations/", 0) == 0 && r.method == "POST") {
             std::lock_guard lock(mutex_);
-            replies_.push_back({path, r.header("Authorization"), json::parse(r.body, nullptr, false)});
+            replies_.push_back({path, r.header("Authorization"), json::parse(r.body, nullptr, false), {}});
             out.status = 201;
             out.body = R"({"id":"1:reply"})";
         } else {
@@ -98,6 +125,8 @@ private:
     std::thread thread_;
     mutable std::mutex mutex_;
     std::vector<received> replies_;
+    std::vector<received> updates_;
+    std::vector<received> runbook_requests_;
 };
 
 std::string channel_token(const std::string& service_url, const std::string& audience = std::string(app_id),
@@ -126,7 +155,7 @@ json message(const std::string& service_url, const std::string& id, const std::s
 // The bot running on its own I/O thread.
 class running_bot {
 public:
-    explicit running_bot(const upstream& up)
+    explicit running_bot(const upstream& up, const std::function<void(bot::serve::options&)>& configure = {})
     {
         bot::serve::options o;
         o.settings.app_id = std::string(app_id);
@@ -136,6 +165,8 @@ public:
         o.settings.port = 0;
         o.settings.data_dir = AB_TEST_CACHE_DIR; // the trained model cached by the other tests
         o.settings.store = "memory";             // each test starts with fresh conversations
+        if (configure)
+            configure(o);
         opt_ = o;
         endpoint_ = std::make_unique<bot::serve::endpoint>(opt_);
         port_ = endpoint_->start();
@@ -257,4 +288,158 @@ TEST(ServeIntegration, InvokeIsAnsweredInTheBodyAndBadRequestsAreRejected)
     const auto metrics = call(bot.port(), "GET", "/metrics").body;
     EXPECT_NE(metrics.find("ab_rejected_total{reason=\"auth.missing_header\"} 1"), std::string::npos) << metrics;
     EXPECT_NE(metrics.find("ab_rejected_total{reason=\"schema.bad_activity\"} 2"), std::string::npos) << metrics;
+}
+
+namespace {
+
+constexpr const char* admin_oid = "0a1b2c3d-0000-4000-8000-00000000ad01";
+constexpr const char* runbook_secret = "runbook-shared-secret-0123456789";
+
+/// HMAC-SHA256 hex with OpenSSL directly: the test checks the bot's signatures independently.
+std::string hmac_hex(std::string_view key, std::string_view message)
+{
+    unsigned char out[EVP_MAX_MD_SIZE];
+    std::size_t len = 0;
+    EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(), reinterpret_cast<const unsigned char*>(message.data()),
+              message.size(), out, sizeof out, &len);
+    static const char* hex = "0123456789abcdef";
+    std::string s;
+    for (std::size_t i = 0; i < len; ++i) {
+        s += hex[out[i] >> 4];
+        s += hex[out[i] & 15];
+    }
+    return s;
+}
+
+json from_admin(json a)
+{
+    a["from"] = {{"id", "29:admin-1"}, {"name", "Megan Bowen"}, {"aadObjectId", admin_oid}};
+    a["conversation"]["tenantId"] = "72f988bf-0000-4000-8000-000000000001";
+    a["channelData"] = {{"tenant", {{"id", "72f988bf-0000-4000-8000-000000000001"}}}};
+    return a;
+}
+
+json click(const upstream& up, const std::string& id, const json& action, const std::string& card_activity)
+{
+    json a = from_admin(message(up.service_url(), id, ""));
+    a.erase("text");
+    a["type"] = "invoke";
+    a["name"] = "adaptiveCard/action";
+    a["replyToId"] = card_activity;
+    a["value"] = {{"action", {{"type", "Action.Execute"}, {"verb", action.at("verb")}, {"data", action.at("data")}}}};
+    return a;
+}
+
+json find_action(const json& j, const std::string& title)
+{
+    if (j.is_object()) {
+        if (j.value("type", "") == "Action.Execute" && j.value("title", "") == title)
+            return j;
+        for (const auto& [k, v] : j.items())
+            if (k != "fallback")
+                if (auto f = find_action(v, title); !f.is_null())
+                    return f;
+    } else if (j.is_array()) {
+        for (const auto& v : j)
+            if (auto f = find_action(v, title); !f.is_null())
+                return f;
+    }
+    return nullptr;
+}
+
+adapters::http::response post_callback(std::uint16_t port, const std::string& body, std::int64_t ts, const std::string& secret = runbook_secret)
+{
+    net::io_context ioc;
+    adapters::http::client::options o;
+    o.max_attempts = 1;
+    adapters::http::client client(ioc.get_executor(), o);
+    adapters::http::request r;
+    r.method = "POST";
+    r.url = "http://127.0.0.1:" + std::to_string(port) + "/api/admin/runbook-callback";
+    r.body = body;
+    r.headers = {{"Content-Type", "application/json"},
+                 {"X-AccessBot-Timestamp", std::to_string(ts)},
+                 {"X-AccessBot-Signature", "sha256=" + hmac_hex(secret, std::to_string(ts) + "." + body)}};
+    auto res = test::run_sync(ioc, client.send(std::move(r)));
+    EXPECT_TRUE(res.has_value());
+    return res ? *res : adapters::http::response{};
+}
+
+} // namespace
+
+// Issue 5's domain flow through the real endpoint: an admin's "we can't chat with fabrikam.com" →
+// answer card with "Allow fabrikam.com" → confirmation → the signed runbook request carries exactly
+// that domain → the runbook's signed callback → the card is updated through the Connector; the
+// audit log (SQLite) has every step and `access-bot audit` prints it.
+TEST(ServeIntegration, AdminDomainFlowRunsTheRunbookAndRecordsTheCallback)
+{
+    upstream up;
+    test::temp_dir data;
+    {
+        running_bot bot(up, [&](bot::serve::options& o) {
+            o.settings.store = "sqlite";
+            o.settings.data_dir = data.path();
+            o.knowledge_dir.reset();
+            o.settings.admin_ids = {admin_oid};
+            o.settings.runbook_url = up.base() + "/runbook/webhook";
+            o.settings.runbook_secret = runbook_secret;
+            o.settings.public_url = "https://bot.example.com/";
+        });
+        ASSERT_TRUE(bot.ready());
+        const std::string token = "Bearer " + channel_token(up.service_url());
+
+        ASSERT_EQ(call(bot.port(), "POST", "/api/messages", from_admin(message(up.service_url(), "m-1", "we can't chat with fabrikam.com")).dump(),
+                       token).status, 200u);
+        ASSERT_EQ(up.replies().size(), 1u);
+        const json answer = up.replies()[0].body["attachments"][0]["content"];
+        const json apply = find_action(answer, "Allow fabrikam.com for external access");
+        ASSERT_FALSE(apply.is_null()) << answer.dump();
+
+        auto r = call(bot.port(), "POST", "/api/messages", click(up, "i-1", apply, "1:answer").dump(), token);
+        ASSERT_EQ(r.status, 200u) << r.body;
+        ASSERT_EQ(up.replies().size(), 2u);
+        const json confirm = up.replies()[1].body["attachments"][0]["content"];
+        EXPECT_NE(confirm.dump().find("AllowedDomains + fabrikam.com"), std::string::npos);
+        EXPECT_TRUE(up.runbook_requests().empty()) << "nothing runs before Confirm";
+
+        r = call(bot.port(), "POST", "/api/messages", click(up, "i-2", find_action(confirm, "Confirm"), "1:confirm").dump(), token);
+        ASSERT_EQ(r.status, 200u);
+        EXPECT_NE(r.body.find("Sent to the runbook"), std::string::npos) << r.body;
+        ASSERT_EQ(up.runbook_requests().size(), 1u);
+        const auto req = up.runbook_requests()[0];
+        EXPECT_EQ(req.body["operation"], "teams.allowed_domains.add");
+        EXPECT_EQ(req.body["parameters"], (json{{"domain", "fabrikam.com"}}));
+        EXPECT_EQ(req.body["requestedBy"]["id"], admin_oid);
+        EXPECT_EQ(req.body["callbackUrl"], "https://bot.example.com/api/admin/runbook-callback");
+        const std::string ts = req.authorization.substr(0, req.authorization.find('|'));
+        EXPECT_EQ(req.authorization.substr(req.authorization.find('|') + 1), "sha256=" + hmac_hex(runbook_secret, ts + "." + req.raw))
+            << "the webhook can verify the request";
+
+        // The runbook reports back: wrong and stale signatures are refused, the right one recorded.
+        const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+        const std::string cb = json{{"version", 1}, {"id", req.body["id"]}, {"operation", "teams.allowed_domains.add"}, {"status", "applied"},
+                                    {"before", {{"AllowedDomains", "AllowAllKnownDomains"}}}, {"after", {{"AllowedDomains", {"fabrikam.com"}}}},
+                                    {"error", ""}, {"jobId", "5b3c0a7e-0000-4000-8000-000000000001"}}.dump();
+        EXPECT_EQ(post_callback(bot.port(), cb, now, "another-secret-0123456789").status, 401u);
+        EXPECT_EQ(post_callback(bot.port(), cb, now - 600).status, 401u);
+        EXPECT_TRUE(up.updates().empty());
+        auto ok = post_callback(bot.port(), cb, now);
+        EXPECT_EQ(ok.status, 200u) << ok.body;
+        EXPECT_NE(ok.body.find("recorded"), std::string::npos);
+        EXPECT_NE(post_callback(bot.port(), cb, now).body.find("already_recorded"), std::string::npos);
+        ASSERT_EQ(up.updates().size(), 1u);
+        EXPECT_NE(up.updates()[0].path.find("/activities/1%3Aconfirm"), std::string::npos) << up.updates()[0].path;
+        EXPECT_NE(up.updates()[0].body.dump().find("Done"), std::string::npos);
+    }
+    std::ostringstream out, err;
+    bot::serve::audit_query q;
+    q.data_dir = data.path();
+    EXPECT_EQ(bot::serve::audit(q, out, err), 0) << err.str();
+    const std::string listing = out.str();
+    EXPECT_NE(listing.find("requested/requested"), std::string::npos) << listing;
+    EXPECT_NE(listing.find("executed/pending"), std::string::npos) << listing;
+    EXPECT_NE(listing.find("completed/applied"), std::string::npos) << listing;
+    EXPECT_NE(listing.find("Megan Bowen (" + std::string(admin_oid) + ")"), std::string::npos) << listing;
+    EXPECT_NE(listing.find("{\"domain\":\"fabrikam.com\"}"), std::string::npos) << listing;
+    EXPECT_NE(err.str().find("3 audit entries"), std::string::npos) << err.str();
 }

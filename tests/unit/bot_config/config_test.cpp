@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 
 using namespace ab::bot::config;
@@ -99,4 +100,47 @@ TEST(Config, AuthenticationNeedsAnAppId)
     EXPECT_THROW(validate(s), config_error);
     s.app_id = "x";
     EXPECT_NO_THROW(validate(s));
+}
+
+namespace {
+std::string error_of(const std::function<void()>& f)
+{
+    try {
+        f();
+    } catch (const config_error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+} // namespace
+
+TEST(Config, AdminActionsSettings)
+{
+    const settings s = load(fake({{"AB_ADMIN_IDS", " 0a1b2c3d-0000-4000-8000-00000000ad01 , 0A1B2C3D-0000-4000-8000-00000000AD02"},
+                                  {"AB_RUNBOOK_URL", "https://automation.example/webhooks?token=SECRET-TOKEN"},
+                                  {"AB_RUNBOOK_SECRET", "runbook-shared-secret-0123"},
+                                  {"AB_PUBLIC_URL", "https://bot.example.com"},
+                                  {"MicrosoftAppId", "x"}}));
+    ASSERT_EQ(s.admin_ids.size(), 2u);
+    EXPECT_EQ(s.admin_ids[0], "0a1b2c3d-0000-4000-8000-00000000ad01");
+    EXPECT_NO_THROW(validate(s));
+    const std::string dump = s.redacted().dump();
+    EXPECT_EQ(dump.find("SECRET-TOKEN"), std::string::npos) << "the webhook URL carries its token";
+    EXPECT_EQ(dump.find("runbook-shared-secret"), std::string::npos);
+
+    EXPECT_NE(error_of([] { (void)load(fake({{"AB_ADMIN_IDS", "megan@contoso.com"}})); }).find("[config.bad_id]"), std::string::npos);
+    EXPECT_NE(error_of([] { (void)load(fake({{"AB_RUNBOOK_SECRET", "short"}})); }).find("[config.weak_runbook_secret]"), std::string::npos);
+    settings no_secret = s;
+    no_secret.runbook_secret.clear();
+    EXPECT_NE(error_of([&] { validate(no_secret); }).find("[config.runbook_secret]"), std::string::npos);
+    settings no_public = s;
+    no_public.public_url.clear();
+    EXPECT_NE(error_of([&] { validate(no_public); }).find("[config.public_url]"), std::string::npos);
+    settings groups = s;
+    groups.admin_groups = {"0a1b2c3d-0000-4000-8000-0000000000a1"};
+    EXPECT_NE(error_of([&] { validate(groups); }).find("[config.groups_need_graph]"), std::string::npos);
+    groups.graph_tenant_id = "72f988bf-0000-4000-8000-000000000001";
+    EXPECT_NE(error_of([&] { validate(groups); }).find("[config.graph_credentials]"), std::string::npos);
+    groups.app_password = "p";
+    EXPECT_NO_THROW(validate(groups));
 }

@@ -93,6 +93,71 @@ std::vector<named_card> every_card()
         out.push_back({"notice-escalate-unavailable-" + code,
                        b.notice_card(content.ui("escalate_unavailable_title", l), content.ui("escalate_unavailable", l))});
         out.push_back({"notice-clarify-again-" + code, b.notice_card({}, content.ui("clarify_again", l))});
+
+        // Admin actions: "Apply now" on the answer, the confirmation, every result.
+        ab::dialogs::cards::answer_view applying;
+        applying.topic = kn::intent::external_access;
+        applying.lang = l;
+        applying.role = kn::role::admin;
+        applying.domain = "fabrikam.com";
+        applying.can_apply = true;
+        applying.apply_binding = {{"u", "0a1b2c3d-0000-4000-8000-00000000ad01"}, {"c", "a:1personal"}, {"x", 1'780'001'800}};
+        out.push_back({"answer-apply-" + code, b.answer_card(applying, "card-apply-" + code)});
+
+        const auto* domain_setting = content.find_setting("teams_allowed_domain");
+        const auto* graph_setting = content.find_setting("entra_guest_invitations");
+        ab::dialogs::cards::change_view runbook_change;
+        runbook_change.lang = l;
+        runbook_change.setting = domain_setting;
+        runbook_change.label = ab::dialogs::cards::fill(domain_setting->raw["action_labels"].value(code, ""), "domain", "fabrikam.com");
+        runbook_change.target = "AllowedDomains + fabrikam.com";
+        runbook_change.executor = "runbook";
+        runbook_change.requested_by = "Megan Bowen";
+        runbook_change.action_id = "0123456789abcdef0123456789abcdef";
+        runbook_change.steps = {"Get-CsTenantFederationConfiguration | Select-Object -ExpandProperty AllowedDomains",
+                                "$list = New-Object Collections.Generic.List[String];", "$list.Add(\"fabrikam.com\");",
+                                "Set-CsTenantFederationConfiguration -AllowedDomainsAsAList @{Add=$list}"};
+        const json bound = {{"a", runbook_change.action_id}, {"s", "teams_allowed_domain"}, {"p", {{"domain", "fabrikam.com"}}}};
+        out.push_back({"confirm-runbook-" + code, b.confirm_card(runbook_change, "card-confirm-" + code, bound, bound)});
+        ab::dialogs::cards::change_view graph_change = runbook_change;
+        graph_change.setting = graph_setting;
+        graph_change.label = graph_setting->raw["action_labels"].value(code, "");
+        graph_change.target = "allowInvitesFrom = adminsGuestInvitersAndAllMembers";
+        graph_change.executor = "graph";
+        graph_change.current.known = true;
+        graph_change.current.value = {{"allowInvitesFrom", "none"}};
+        graph_change.steps = {"GET https://graph.microsoft.com/v1.0/policies/authorizationPolicy",
+                              "PATCH https://graph.microsoft.com/v1.0/policies/authorizationPolicy {\"allowInvitesFrom\":\"adminsGuestInvitersAndAllMembers\"}"};
+        out.push_back({"confirm-graph-" + code, b.confirm_card(graph_change, "card-confirm-graph-" + code, bound, bound)});
+        ab::dialogs::cards::change_view dry = runbook_change;
+        dry.executor = "dry-run";
+        out.push_back({"confirm-dry-run-" + code, b.confirm_card(dry, "card-confirm-dry-" + code, bound, bound)});
+
+        namespace ports = ab::bot::ports;
+        ports::change_result applied;
+        applied.outcome = ports::change_outcome::applied;
+        applied.before = {{"allowInvitesFrom", "none"}};
+        applied.after = {{"allowInvitesFrom", "adminsGuestInvitersAndAllMembers"}};
+        applied.reference = "4f1c2d3e-request-id";
+        out.push_back({"result-applied-" + code, b.result_card(graph_change, &applied)});
+        ports::change_result already = applied;
+        already.outcome = ports::change_outcome::already_set;
+        already.before = already.after;
+        out.push_back({"result-already-set-" + code, b.result_card(graph_change, &already)});
+        ports::change_result pending;
+        pending.outcome = ports::change_outcome::pending;
+        pending.reference = "job 5b3c0a7e";
+        out.push_back({"result-pending-" + code, b.result_card(runbook_change, &pending)});
+        ports::change_result failed;
+        failed.outcome = ports::change_outcome::failed;
+        failed.error_id = "graph.forbidden";
+        failed.detail = "Insufficient privileges to complete the operation.";
+        out.push_back({"result-failed-" + code, b.result_card(graph_change, &failed)});
+        ports::change_result dry_result;
+        dry_result.outcome = ports::change_outcome::dry_run;
+        dry_result.steps = runbook_change.steps;
+        out.push_back({"result-dry-run-" + code, b.result_card(dry, &dry_result)});
+        out.push_back({"result-cancelled-" + code, b.result_card(runbook_change, nullptr)});
     }
     return out;
 }
