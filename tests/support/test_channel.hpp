@@ -128,6 +128,8 @@ public:
     {
         auto parsed = bot::schema::parse_activity(activity.dump());
         EXPECT_TRUE(parsed) << activity.dump();
+        if (io_)
+            return run_sync(*io_, adapter_.process(std::move(*parsed)));
         return run_sync(adapter_.process(std::move(*parsed)));
     }
 
@@ -152,6 +154,9 @@ public:
     }
 
     static constexpr const char* bot_id = "28:00000000-0000-0000-0000-00000000b07e";
+
+    /// Runs turns on `io` (for adapters bound to one io_context, e.g. a real HTTP client).
+    void run_on(net::io_context& io) { io_ = &io; }
 
     /// Who sends the next activities (Teams: from.id, from.name, from.aadObjectId).
     void act_as(std::string id, std::string name, std::string aad_object_id)
@@ -207,6 +212,7 @@ private:
     dialogs::runner runner_;
     bot::turn::adapter adapter_;
     conversation_kind kind_;
+    net::io_context* io_ = nullptr;
     std::string user_id_ = "user-id-0";
     std::string user_name_ = "Alex Wilber";
     std::string user_aad_ = "00000000-0000-0000-0000-0000000000020";
