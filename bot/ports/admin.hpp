@@ -27,103 +27,96 @@ namespace ab::bot::ports {
 /// "entra.guest_invitations.allow_members" {}. Parameters are validated before
 /// they get here.
 struct setting_change {
-  std::string
-      id; ///< the action id: unique, the idempotency key (runbook request id)
-  std::string setting;   ///< catalog id, e.g. "teams_allowed_domain"
-  std::string operation; ///< executor operation
-  nlohmann::json parameters = nlohmann::json::object();
-  std::string requested_by;      ///< the admin's Entra object id
-  std::string requested_by_name; ///< display name (for the runbook's own log)
-  std::string tenant_id;         ///< the tenant the change is for
-  std::string correlation_id;    ///< of the turn that confirmed it
+    std::string id;        ///< the action id: unique, the idempotency key (runbook request id)
+    std::string setting;   ///< catalog id, e.g. "teams_allowed_domain"
+    std::string operation; ///< executor operation
+    nlohmann::json parameters = nlohmann::json::object();
+    std::string requested_by;      ///< the admin's Entra object id
+    std::string requested_by_name; ///< display name (for the runbook's own log)
+    std::string tenant_id;         ///< the tenant the change is for
+    std::string correlation_id;    ///< of the turn that confirmed it
 };
 
 enum class change_outcome {
-  applied,     ///< changed now; `after` is the value read back (or the value
-               ///< written)
-  already_set, ///< the setting was already in the wanted state: nothing was
-               ///< written
-  pending, ///< accepted by an asynchronous executor (runbook); the result comes
-           ///< back later
-  failed,  ///< not changed; error_id and detail say why
-  dry_run, ///< nothing was executed; `steps` is what would run
+    applied,     ///< changed now; `after` is the value read back (or the value
+                 ///< written)
+    already_set, ///< the setting was already in the wanted state: nothing was
+                 ///< written
+    pending,     ///< accepted by an asynchronous executor (runbook); the result comes
+                 ///< back later
+    failed,      ///< not changed; error_id and detail say why
+    dry_run,     ///< nothing was executed; `steps` is what would run
 };
 
 std::string_view outcome_name(change_outcome o) noexcept;
 
 struct change_result {
-  change_outcome outcome = change_outcome::failed;
-  nlohmann::json before; ///< value read before the change (null = not known)
-  nlohmann::json after; ///< value after the change (null = not known / pending)
-  std::string error_id; ///< failed: e.g. graph.forbidden, graph.throttled,
-                        ///< graph.timeout, graph.malformed
-  std::string detail;   ///< failed: the service's reason, short, never a secret
-  std::string
-      reference; ///< the executor's reference: runbook job id, Graph request-id
-  std::vector<std::string>
-      steps; ///< the requests / cmdlets that ran (or would run)
+    change_outcome outcome = change_outcome::failed;
+    nlohmann::json before;          ///< value read before the change (null = not known)
+    nlohmann::json after;           ///< value after the change (null = not known / pending)
+    std::string error_id;           ///< failed: e.g. graph.forbidden, graph.throttled,
+                                    ///< graph.timeout, graph.malformed
+    std::string detail;             ///< failed: the service's reason, short, never a secret
+    std::string reference;          ///< the executor's reference: runbook job id, Graph request-id
+    std::vector<std::string> steps; ///< the requests / cmdlets that ran (or would run)
 };
 
 /// The current value of a setting, for the confirmation card.
 struct current_value {
-  bool known = false; ///< false: cannot be read here (runbook settings are read
-                      ///< by the runbook)
-  nlohmann::json
-      value; ///< the relevant properties, e.g. {"allowInvitesFrom": "none"}
-  bool satisfied =
-      false; ///< already in the wanted state (the change would be a no-op)
-  std::string error_id; ///< set when reading failed (the card says so; the
-                        ///< change may still run)
-  std::string detail;
+    bool known = false;     ///< false: cannot be read here (runbook settings are read
+                            ///< by the runbook)
+    nlohmann::json value;   ///< the relevant properties, e.g. {"allowInvitesFrom": "none"}
+    bool satisfied = false; ///< already in the wanted state (the change would be a no-op)
+    std::string error_id;   ///< set when reading failed (the card says so; the
+                            ///< change may still run)
+    std::string detail;
 };
 
 class setting_executor {
 public:
-  virtual ~setting_executor() = default;
-  /// "graph", "runbook", "dry-run": shown on cards and written to the audit
-  /// log.
-  virtual std::string_view name() const = 0;
-  /// True if this executor implements `operation`.
-  virtual bool handles(std::string_view operation) const = 0;
-  /// Reads the current value (read-only requests).
-  virtual task<current_value> read(const setting_change &change) = 0;
-  /// Applies the change: reads first and writes only when needed (already_set
-  /// otherwise).
-  virtual task<change_result> apply(const setting_change &change) = 0;
+    virtual ~setting_executor() = default;
+    /// "graph", "runbook", "dry-run": shown on cards and written to the audit
+    /// log.
+    virtual std::string_view name() const = 0;
+    /// True if this executor implements `operation`.
+    virtual bool handles(std::string_view operation) const = 0;
+    /// Reads the current value (read-only requests).
+    virtual task<current_value> read(const setting_change& change) = 0;
+    /// Applies the change: reads first and writes only when needed (already_set
+    /// otherwise).
+    virtual task<change_result> apply(const setting_change& change) = 0;
 };
 
 /// A user's memberships in the directory.
 struct directory_memberships {
-  std::vector<std::string>
-      group_ids; ///< transitive group memberships (object ids)
-  std::vector<std::string>
-      role_template_ids; ///< activated directory roles (roleTemplateId)
+    std::vector<std::string> group_ids;         ///< transitive group memberships (object ids)
+    std::vector<std::string> role_template_ids; ///< activated directory roles (roleTemplateId)
 };
 
 enum class directory_errc {
-  unavailable = 1, ///< [directory.unavailable] the directory could not be asked
-                   ///< (network, 5xx, throttled)
-  denied,    ///< [directory.denied] the bot's identity may not read memberships
-             ///< (401/403)
-  not_found, ///< [directory.not_found] no such user in this tenant (404)
-  malformed, ///< [directory.malformed] the answer was not of the documented
-             ///< shape
+    unavailable = 1, ///< [directory.unavailable] the directory could not be asked
+                     ///< (network, 5xx, throttled)
+    denied,          ///< [directory.denied] the bot's identity may not read memberships
+                     ///< (401/403)
+    not_found,       ///< [directory.not_found] no such user in this tenant (404)
+    malformed,       ///< [directory.malformed] the answer was not of the documented
+                     ///< shape
 };
-const boost::system::error_category &directory_category() noexcept;
-inline boost::system::error_code make_error_code(directory_errc e) noexcept {
-  return {static_cast<int>(e), directory_category()};
+const boost::system::error_category& directory_category() noexcept;
+inline boost::system::error_code make_error_code(directory_errc e) noexcept
+{
+    return {static_cast<int>(e), directory_category()};
 }
 
 class directory {
 public:
-  virtual ~directory() = default;
-  /// Groups and roles of the user with Entra object id `user_object_id`.
-  virtual task<boost::system::result<directory_memberships>>
-  memberships(std::string user_object_id) = 0;
+    virtual ~directory() = default;
+    /// Groups and roles of the user with Entra object id `user_object_id`.
+    virtual task<boost::system::result<directory_memberships>> memberships(std::string user_object_id) = 0;
 };
 
 } // namespace ab::bot::ports
 
 template <>
-struct boost::system::is_error_code_enum<ab::bot::ports::directory_errc>
-    : std::true_type {};
+struct boost::system::is_error_code_enum<ab::bot::ports::directory_errc> : std::true_type {
+};

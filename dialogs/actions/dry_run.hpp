@@ -11,21 +11,21 @@ namespace ab::dialogs::actions {
 
 class dry_run_executor final : public bot::ports::setting_executor {
 public:
-  explicit dry_run_executor(const catalog &c) : catalog_(c) {}
+    explicit dry_run_executor(const catalog& c)
+        : catalog_(c)
+    {
+    }
 
-  std::string_view name() const override { return "dry-run"; }
-  bool handles(std::string_view operation) const override;
-  task<bot::ports::current_value>
-  read(const bot::ports::setting_change &change) override;
-  task<bot::ports::change_result>
-  apply(const bot::ports::setting_change &change) override;
+    std::string_view name() const override { return "dry-run"; }
+    bool handles(std::string_view operation) const override;
+    task<bot::ports::current_value> read(const bot::ports::setting_change& change) override;
+    task<bot::ports::change_result> apply(const bot::ports::setting_change& change) override;
 
-  /// What would run for `change` (also used on confirmation cards).
-  std::vector<std::string>
-  steps(const bot::ports::setting_change &change) const;
+    /// What would run for `change` (also used on confirmation cards).
+    std::vector<std::string> steps(const bot::ports::setting_change& change) const;
 
 private:
-  const catalog &catalog_;
+    const catalog& catalog_;
 };
 
 } // namespace ab::dialogs::actions
