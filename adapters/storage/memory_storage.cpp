@@ -66,6 +66,11 @@ boost::system::result<std::string> memory_storage::save_now(const std::string& k
     if (!text)
         return text.error();
     std::lock_guard lock(mutex_);
+    return save_locked(key, std::move(*text), expected);
+}
+
+boost::system::result<std::string> memory_storage::save_locked(const std::string& key, std::string text, const etag_match& expected)
+{
     auto it = documents_.find(key);
     switch (expected.what) {
     case etag_match::kind::any: break;
@@ -79,7 +84,7 @@ boost::system::result<std::string> memory_storage::save_now(const std::string& k
         break;
     }
     std::string etag = "m" + std::to_string(++etag_counter_);
-    documents_.insert_or_assign(key, entry{std::move(*text), etag});
+    documents_.insert_or_assign(key, entry{std::move(text), etag});
     return etag;
 }
 
@@ -149,6 +154,98 @@ boost::system::result<std::vector<ports::record>> memory_storage::list_now(const
         out.push_back(ports::record{first->seq, kind, first->idempotency_key, first->recorded_at, std::move(*data)});
     }
     return out;
+}
+
+// --- outbox ---------------------------------------------------------------------------------
+
+task<boost::system::result<std::string>> memory_storage::save_and_enqueue(std::string key, nlohmann::json value, etag_match expected,
+                                                                          std::vector<ports::outbox_delivery> deliveries)
+{
+    if (auto ec = check_key(key))
+        co_return ec;
+    auto text = encode_value(value);
+    if (!text)
+        co_return text.error();
+    std::lock_guard lock(mutex_);
+    auto saved = save_locked(key, std::move(*text), expected);
+    if (!saved)
+        co_return saved;
+    for (auto& d : deliveries) {
+        if (outbox_.count(d.id))
+            continue;
+        d.status = "pending";
+        d.attempts = 0;
+        outbox_.emplace(d.id, std::move(d));
+    }
+    co_return saved;
+}
+
+task<boost::system::result<std::vector<ports::outbox_delivery>>> memory_storage::take_due(std::int64_t now_ms, std::int64_t lease_ms,
+                                                                                         std::size_t limit)
+{
+    std::lock_guard lock(mutex_);
+    std::vector<ports::outbox_delivery*> due;
+    for (auto& [id, d] : outbox_)
+        if (d.status == "pending" && d.next_attempt_at <= now_ms)
+            due.push_back(&d);
+    std::sort(due.begin(), due.end(),
+              [](const auto* a, const auto* b) { return a->created_at != b->created_at ? a->created_at < b->created_at : a->id < b->id; });
+    std::vector<ports::outbox_delivery> out;
+    for (auto* d : due) {
+        if (out.size() >= limit)
+            break;
+        d->next_attempt_at = now_ms + lease_ms;
+        out.push_back(*d);
+    }
+    co_return out;
+}
+
+task<boost::system::result<void>> memory_storage::record_attempt(std::string id, std::string status, std::int64_t next_attempt_at,
+                                                                 std::string error, std::string external_id)
+{
+    std::lock_guard lock(mutex_);
+    auto it = outbox_.find(id);
+    if (it == outbox_.end() || it->second.status != "pending")
+        co_return boost::system::result<void>{}; // unknown or already final: nothing to change
+    auto& d = it->second;
+    d.status = std::move(status);
+    ++d.attempts;
+    d.next_attempt_at = next_attempt_at;
+    d.last_error = std::move(error);
+    if (!external_id.empty())
+        d.external_id = std::move(external_id);
+    co_return boost::system::result<void>{};
+}
+
+task<boost::system::result<std::optional<ports::outbox_delivery>>> memory_storage::delivery(std::string id)
+{
+    std::lock_guard lock(mutex_);
+    auto it = outbox_.find(id);
+    if (it == outbox_.end())
+        co_return std::optional<ports::outbox_delivery>{};
+    co_return std::optional<ports::outbox_delivery>{it->second};
+}
+
+task<boost::system::result<ports::outbox_counts>> memory_storage::counts()
+{
+    std::lock_guard lock(mutex_);
+    ports::outbox_counts out;
+    for (const auto& [id, d] : outbox_)
+        ++out[d.sink][d.status];
+    co_return out;
+}
+
+task<boost::system::result<std::vector<ports::outbox_delivery>>> memory_storage::list(std::string status, std::size_t limit)
+{
+    std::lock_guard lock(mutex_);
+    std::vector<ports::outbox_delivery> out;
+    for (const auto& [id, d] : outbox_)
+        if (status.empty() || d.status == status)
+            out.push_back(d);
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.created_at != b.created_at ? a.created_at > b.created_at : a.id > b.id; });
+    if (out.size() > limit)
+        out.resize(limit);
+    co_return out;
 }
 
 } // namespace ab::adapters::storage

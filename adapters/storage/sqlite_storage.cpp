@@ -49,6 +49,21 @@ CREATE TABLE records (
 CREATE INDEX records_by_kind ON records (kind, seq);
 CREATE UNIQUE INDEX records_idempotency ON records (kind, idempotency_key) WHERE idempotency_key <> '';
 )sql"},
+    // The helpdesk outbox (issue 6): deliveries written in the same transaction as the state change.
+    {2, R"sql(
+CREATE TABLE outbox (
+    id              TEXT NOT NULL PRIMARY KEY,
+    sink            TEXT NOT NULL,
+    payload         TEXT NOT NULL,           -- JSON
+    status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'rejected')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,        -- unix ms
+    last_error      TEXT NOT NULL DEFAULT '',
+    external_id     TEXT NOT NULL DEFAULT '',
+    created_at      INTEGER NOT NULL         -- unix ms
+);
+CREATE INDEX outbox_due ON outbox (status, next_attempt_at, created_at);
+)sql"},
 };
 static_assert(std::size(migrations) == static_cast<std::size_t>(sqlite_schema_version),
               "sqlite_schema_version must equal the number of migrations");
@@ -338,6 +353,16 @@ struct sqlite_storage::impl {
     statement append;
     statement find_idempotent;
     statement list;
+    statement begin;
+    statement commit;
+    statement rollback;
+    statement enqueue;
+    statement due;
+    statement lease;
+    statement attempt;
+    statement get_delivery;
+    statement count_deliveries;
+    statement list_deliveries;
 
     net::thread_pool pool{1}; // the only thread that touches `db` after open
 
@@ -361,6 +386,171 @@ struct sqlite_storage::impl {
                                    "AND idempotency_key <> ''");
         list.prepare(h, "SELECT seq, idempotency_key, recorded_at, data FROM records "
                         "WHERE kind = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+        begin.prepare(h, "BEGIN IMMEDIATE");
+        commit.prepare(h, "COMMIT");
+        rollback.prepare(h, "ROLLBACK");
+        enqueue.prepare(h, "INSERT INTO outbox (id, sink, payload, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+                           "ON CONFLICT (id) DO NOTHING");
+        due.prepare(h, "SELECT id, sink, payload, status, attempts, next_attempt_at, last_error, external_id, created_at FROM outbox "
+                       "WHERE status = 'pending' AND next_attempt_at <= ?1 ORDER BY created_at, id LIMIT ?2");
+        lease.prepare(h, "UPDATE outbox SET next_attempt_at = ?2 WHERE id = ?1 AND status = 'pending'");
+        attempt.prepare(h, "UPDATE outbox SET status = ?2, attempts = attempts + 1, next_attempt_at = ?3, last_error = ?4, "
+                           "external_id = CASE WHEN ?5 = '' THEN external_id ELSE ?5 END WHERE id = ?1 AND status = 'pending'");
+        get_delivery.prepare(h, "SELECT id, sink, payload, status, attempts, next_attempt_at, last_error, external_id, created_at "
+                                "FROM outbox WHERE id = ?1");
+        count_deliveries.prepare(h, "SELECT sink, status, count(*) FROM outbox GROUP BY sink, status");
+        list_deliveries.prepare(h, "SELECT id, sink, payload, status, attempts, next_attempt_at, last_error, external_id, created_at "
+                                   "FROM outbox WHERE ?1 = '' OR status = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2");
+    }
+
+    /// Runs `body` in one IMMEDIATE transaction: committed when it returns a value, rolled back otherwise.
+    template <class T, class F>
+    boost::system::result<T> in_transaction(const char* op, F&& body)
+    {
+        {
+            use q(begin);
+            if (const int rc = q.step(); rc != SQLITE_DONE)
+                return failure(db.get(), rc, op);
+        }
+        auto out = body();
+        if (!out) {
+            use q(rollback);
+            (void)q.step();
+            return out;
+        }
+        use q(commit);
+        if (const int rc = q.step(); rc != SQLITE_DONE) {
+            use r(rollback);
+            (void)r.step();
+            return failure(db.get(), rc, op);
+        }
+        return out;
+    }
+
+    boost::system::result<ports::outbox_delivery> delivery_row(use& q, const char* op)
+    {
+        ports::outbox_delivery d;
+        d.id = q.column_text(0);
+        d.sink = q.column_text(1);
+        auto payload = decode_value(q.column_text(2));
+        if (!payload)
+            return unreadable_value(op);
+        d.payload = std::move(*payload);
+        d.status = q.column_text(3);
+        d.attempts = static_cast<int>(q.column_integer(4));
+        d.next_attempt_at = q.column_integer(5);
+        d.last_error = q.column_text(6);
+        d.external_id = q.column_text(7);
+        d.created_at = q.column_integer(8);
+        return d;
+    }
+
+    boost::system::result<std::string> save_and_enqueue_now(const std::string& key, const nlohmann::json& value, const etag_match& expected,
+                                                            const std::vector<ports::outbox_delivery>& deliveries)
+    {
+        std::vector<std::string> payloads;
+        for (const auto& d : deliveries) {
+            auto text = encode_value(d.payload);
+            if (!text)
+                return text.error();
+            payloads.push_back(std::move(*text));
+        }
+        return in_transaction<std::string>("save_and_enqueue", [&]() -> boost::system::result<std::string> {
+            auto saved = save_now(key, value, expected);
+            if (!saved)
+                return saved;
+            for (std::size_t i = 0; i < deliveries.size(); ++i) {
+                use q(enqueue);
+                q.text(1, deliveries[i].id).text(2, deliveries[i].sink).text(3, payloads[i]);
+                q.integer(4, deliveries[i].next_attempt_at).integer(5, deliveries[i].created_at);
+                if (const int rc = q.step(); rc != SQLITE_DONE)
+                    return failure(db.get(), rc, "save_and_enqueue");
+            }
+            return saved;
+        });
+    }
+
+    /// Rows of a delivery query.
+    boost::system::result<std::vector<ports::outbox_delivery>> deliveries_of(use& q, const char* op)
+    {
+        std::vector<ports::outbox_delivery> out;
+        for (;;) {
+            const int rc = q.step();
+            if (rc == SQLITE_DONE)
+                return out;
+            if (rc != SQLITE_ROW)
+                return failure(db.get(), rc, op);
+            auto d = delivery_row(q, op);
+            if (!d)
+                return d.error();
+            out.push_back(std::move(*d));
+        }
+    }
+
+    boost::system::result<std::vector<ports::outbox_delivery>> take_due_now(std::int64_t now_ms, std::int64_t lease_ms, std::size_t limit)
+    {
+        using rows = std::vector<ports::outbox_delivery>;
+        return in_transaction<rows>("take_due", [&]() -> boost::system::result<rows> {
+            boost::system::result<rows> out = rows{};
+            {
+                use q(due);
+                q.integer(1, now_ms).integer(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, 1u << 20)));
+                out = deliveries_of(q, "take_due");
+            }
+            if (!out)
+                return out;
+            for (auto& d : *out) {
+                d.next_attempt_at = now_ms + lease_ms;
+                use q(lease);
+                q.text(1, d.id).integer(2, d.next_attempt_at);
+                if (const int rc = q.step(); rc != SQLITE_DONE)
+                    return failure(db.get(), rc, "take_due");
+            }
+            return out;
+        });
+    }
+
+    boost::system::result<void> record_attempt_now(const std::string& id, const std::string& status, std::int64_t next_attempt_at,
+                                                   const std::string& error, const std::string& external_id)
+    {
+        use q(attempt);
+        q.text(1, id).text(2, status).integer(3, next_attempt_at).text(4, error).text(5, external_id);
+        if (const int rc = q.step(); rc != SQLITE_DONE)
+            return failure(db.get(), rc, "record_attempt");
+        return {};
+    }
+
+    boost::system::result<std::optional<ports::outbox_delivery>> delivery_now(const std::string& id)
+    {
+        use q(get_delivery);
+        q.text(1, id);
+        auto rows = deliveries_of(q, "delivery");
+        if (!rows)
+            return rows.error();
+        if (rows->empty())
+            return std::optional<ports::outbox_delivery>{};
+        return std::optional<ports::outbox_delivery>{std::move(rows->front())};
+    }
+
+    boost::system::result<std::vector<ports::outbox_delivery>> list_deliveries_now(const std::string& status, std::size_t limit)
+    {
+        use q(list_deliveries);
+        q.text(1, status).integer(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, 1u << 20)));
+        return deliveries_of(q, "list_deliveries");
+    }
+
+    boost::system::result<ports::outbox_counts> counts_now()
+    {
+        ports::outbox_counts out;
+        use q(count_deliveries);
+        for (;;) {
+            const int rc = q.step();
+            if (rc == SQLITE_DONE)
+                return out;
+            if (rc != SQLITE_ROW)
+                return failure(db.get(), rc, "counts");
+            out[q.column_text(0)][q.column_text(1)] = q.column_integer(2);
+        }
     }
 
     ~impl() { pool.join(); } // statements in flight finish first
@@ -575,6 +765,57 @@ task<boost::system::result<std::vector<ports::record>>> sqlite_storage::list(std
     if (auto ec = check_key(kind))
         co_return ec;
     auto job = [i = impl_.get(), kind = std::move(kind), after_seq, limit] { return i->list_now(kind, after_seq, limit); };
+    auto r = co_await offload(impl_->pool, std::move(job));
+    co_return r;
+}
+
+// --- The outbox (bot/ports/outbox.hpp) -------------------------------------------------------------
+
+task<boost::system::result<std::string>> sqlite_storage::save_and_enqueue(std::string key, nlohmann::json value, etag_match expected,
+                                                                          std::vector<ports::outbox_delivery> deliveries)
+{
+    if (auto ec = check_key(key))
+        co_return ec;
+    auto job = [i = impl_.get(), key = std::move(key), value = std::move(value), expected = std::move(expected),
+                deliveries = std::move(deliveries)] { return i->save_and_enqueue_now(key, value, expected, deliveries); };
+    auto r = co_await offload(impl_->pool, std::move(job));
+    co_return r;
+}
+
+task<boost::system::result<std::vector<ports::outbox_delivery>>> sqlite_storage::take_due(std::int64_t now_ms, std::int64_t lease_ms,
+                                                                                         std::size_t limit)
+{
+    auto job = [i = impl_.get(), now_ms, lease_ms, limit] { return i->take_due_now(now_ms, lease_ms, limit); };
+    auto r = co_await offload(impl_->pool, std::move(job));
+    co_return r;
+}
+
+task<boost::system::result<void>> sqlite_storage::record_attempt(std::string id, std::string status, std::int64_t next_attempt_at,
+                                                                 std::string error, std::string external_id)
+{
+    auto job = [i = impl_.get(), id = std::move(id), status = std::move(status), next_attempt_at, error = std::move(error),
+                external_id = std::move(external_id)] { return i->record_attempt_now(id, status, next_attempt_at, error, external_id); };
+    auto r = co_await offload(impl_->pool, std::move(job));
+    co_return r;
+}
+
+task<boost::system::result<std::optional<ports::outbox_delivery>>> sqlite_storage::delivery(std::string id)
+{
+    auto job = [i = impl_.get(), id = std::move(id)] { return i->delivery_now(id); };
+    auto r = co_await offload(impl_->pool, std::move(job));
+    co_return r;
+}
+
+task<boost::system::result<ports::outbox_counts>> sqlite_storage::counts()
+{
+    auto job = [i = impl_.get()] { return i->counts_now(); };
+    auto r = co_await offload(impl_->pool, std::move(job));
+    co_return r;
+}
+
+task<boost::system::result<std::vector<ports::outbox_delivery>>> sqlite_storage::list(std::string status, std::size_t limit)
+{
+    auto job = [i = impl_.get(), status = std::move(status), limit] { return i->list_deliveries_now(status, limit); };
     auto r = co_await offload(impl_->pool, std::move(job));
     co_return r;
 }

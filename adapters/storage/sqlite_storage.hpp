@@ -10,6 +10,7 @@
 // The object must outlive every call on it.
 
 #include "adapters/storage/rules.hpp"
+#include "bot/ports/outbox.hpp"
 #include "bot/ports/storage.hpp"
 
 #include <chrono>
@@ -21,7 +22,7 @@
 namespace ab::adapters::storage {
 
 /// The schema version this build writes (= the number of migrations it knows).
-inline constexpr int sqlite_schema_version = 1;
+inline constexpr int sqlite_schema_version = 2;
 
 /// Why sqlite_storage::open refused a file. what() starts with the stable id in brackets.
 class open_error : public std::runtime_error {
@@ -47,7 +48,7 @@ struct sqlite_options {
     wall_clock clock;
 };
 
-class sqlite_storage final : public ports::state_store, public ports::record_log {
+class sqlite_storage final : public ports::state_store, public ports::record_log, public ports::outbox {
 public:
     /// Opens (creating it and its folder if missing) and migrates the database at `file`.
     /// Blocking: call at start-up, before the I/O thread runs. Throws open_error (see its ids);
@@ -72,6 +73,16 @@ public:
                                                      std::string idempotency_key) override;
     task<boost::system::result<std::vector<ports::record>>> list(std::string kind, std::int64_t after_seq,
                                                                  std::size_t limit) override;
+
+    task<boost::system::result<std::string>> save_and_enqueue(std::string key, nlohmann::json value, ports::etag_match expected,
+                                                              std::vector<ports::outbox_delivery> deliveries) override;
+    task<boost::system::result<std::vector<ports::outbox_delivery>>> take_due(std::int64_t now_ms, std::int64_t lease_ms,
+                                                                               std::size_t limit) override;
+    task<boost::system::result<void>> record_attempt(std::string id, std::string status, std::int64_t next_attempt_at,
+                                                     std::string error, std::string external_id) override;
+    task<boost::system::result<std::optional<ports::outbox_delivery>>> delivery(std::string id) override;
+    task<boost::system::result<ports::outbox_counts>> counts() override;
+    task<boost::system::result<std::vector<ports::outbox_delivery>>> list(std::string status, std::size_t limit) override;
 
     const std::filesystem::path& file() const noexcept;
 

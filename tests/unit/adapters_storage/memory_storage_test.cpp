@@ -1,6 +1,7 @@
 #include "adapters/storage/memory_storage.hpp"
 
 #include "tests/support/run_sync.hpp"
+#include "tests/unit/adapters_storage/outbox_contract.hpp"
 #include "tests/unit/adapters_storage/storage_contract.hpp"
 
 #include <gtest/gtest.h>
@@ -16,11 +17,16 @@ struct memory_backend {
     std::string skip_reason() const { return {}; }
     ab::bot::ports::state_store& state() { return store; }
     ab::bot::ports::record_log& records() { return store; }
+    ab::bot::ports::outbox& outbox() { return store; }
 };
 
 namespace ab::test::storage_contract {
 INSTANTIATE_TYPED_TEST_SUITE_P(MemoryStorage, StorageContract, memory_backend);
 } // namespace ab::test::storage_contract
+
+namespace ab::test::outbox_contract {
+INSTANTIATE_TYPED_TEST_SUITE_P(MemoryOutbox, OutboxContract, memory_backend);
+} // namespace ab::test::outbox_contract
 
 namespace {
 

@@ -3,6 +3,7 @@
 #include "bot/log.hpp"
 #include "tests/support/run_sync.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/unit/adapters_storage/outbox_contract.hpp"
 #include "tests/unit/adapters_storage/storage_contract.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -35,11 +36,16 @@ struct sqlite_backend {
     std::string skip_reason() const { return {}; }
     ab::bot::ports::state_store& state() { return *store; }
     ab::bot::ports::record_log& records() { return *store; }
+    ab::bot::ports::outbox& outbox() { return *store; }
 };
 
 namespace ab::test::storage_contract {
 INSTANTIATE_TYPED_TEST_SUITE_P(SqliteStorage, StorageContract, sqlite_backend);
 } // namespace ab::test::storage_contract
+
+namespace ab::test::outbox_contract {
+INSTANTIATE_TYPED_TEST_SUITE_P(SqliteOutbox, OutboxContract, sqlite_backend);
+} // namespace ab::test::outbox_contract
 
 namespace {
 
