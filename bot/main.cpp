@@ -2,6 +2,7 @@
 #include "bot/config/config.hpp"
 #include "bot/serve/app.hpp"
 #include "bot/serve/audit_command.hpp"
+#include "bot/serve/escalations_command.hpp"
 #include "knowledge/commands.hpp"
 
 #include <CLI/CLI.hpp>
@@ -91,6 +92,13 @@ int main(int argc, char** argv)
     audit->add_option("--after", audit_q.after_seq, "only entries after this sequence number");
     audit->add_option("--action", audit_q.action_id, "only the entries of this action id");
 
+    ab::bot::serve::escalations_query esc_q;
+    auto* escalations = app.add_subcommand("escalations", "the helpdesk outbox: deliveries per sink and status, pending and failed ones with their last error");
+    escalations->add_flag("--json", esc_q.json, "JSON Lines");
+    escalations->add_option("--status", esc_q.status, "only pending, delivered or rejected (default: pending and rejected)")
+        ->check(CLI::IsMember({"pending", "delivered", "rejected"}));
+    escalations->add_option("--limit", esc_q.limit, "rows at most per status")->capture_default_str()->check(CLI::Range(1, 100000));
+
     CLI11_PARSE(app, argc, argv);
     if (!knowledge_dir.empty())
         env.knowledge_dir = knowledge_dir;
@@ -118,6 +126,10 @@ int main(int argc, char** argv)
         if (*audit) {
             audit_q.data_dir = env.data_dir;
             return ab::bot::serve::audit(audit_q, std::cout, std::cerr);
+        }
+        if (*escalations) {
+            esc_q.data_dir = env.data_dir;
+            return ab::bot::serve::escalations(esc_q, std::cout, std::cerr);
         }
         if (*ask)
             return cmd::ask(env, question, locale, as_json, std::cout, std::cerr);

@@ -106,6 +106,8 @@ struct runner::turn {
     actions::access who;                         ///< the sender, as far as admin actions care
     std::optional<std::pair<card_action, bool>> admin_click; ///< (verified click, is invoke)
     std::optional<std::pair<json, std::string>> admin_rejected; ///< (unverified data, error id)
+    std::optional<std::pair<card_action, bool>> escalation_click; ///< (verified click, is invoke)
+    std::optional<lang> status_request;                          ///< "what's the status of my request?"
 };
 
 runner::runner(runner_parts parts, runner_options options)
@@ -165,7 +167,7 @@ task<void> runner::run_once(bot::turn::turn_context& ctx, bool& conflict)
     if (!loaded_prefs)
         throw std::runtime_error("[dialogs.state_unavailable] " + loaded_prefs.error().message());
 
-    turn t{ctx, {}, {}, false, false, {}, {}, false, {}, {}, {}};
+    turn t{ctx, {}, {}, false, false, {}, {}, false, {}, {}, {}, {}, {}};
     if (*loaded) {
         if (auto s = conversation_state_from((*loaded)->value))
             t.state = std::move(*s);
@@ -205,6 +207,24 @@ task<void> runner::run_once(bot::turn::turn_context& ctx, bool& conflict)
         } else {
             ctx.send(schema::make_reply(in, r.text));
         }
+    }
+
+    if (t.escalation_click) {
+        const bool is_invoke = t.escalation_click->second;
+        seam_reply r = co_await parts_.escalation->on_action(in, t.escalation_click->first, ctx.correlation_id);
+        if (!r.card.is_null()) {
+            show(t, std::move(r.card), is_invoke, r.replace);
+            if (is_invoke && !r.replace)
+                ctx.invoke = schema::invoke_response{200, nullptr};
+        } else if (is_invoke) {
+            ctx.invoke = schema::message_response(r.text);
+        } else {
+            ctx.send(schema::make_reply(in, r.text));
+        }
+    }
+    if (t.status_request) {
+        json card = co_await parts_.escalation->status(in, *t.status_request);
+        show(t, std::move(card), false, false);
     }
 
     if (t.escalate) {
@@ -313,6 +333,17 @@ std::vector<knowledge::articles::citation> runner::citations_for(intent topic, l
 void runner::on_message_text(turn& t, const std::string& text)
 {
     t.save_state = true;
+    // "What's the status of my request?" (in the saved language first, then any of the six).
+    const lang preferred = reply_language(t);
+    if (parts_.escalation->is_status_request(text, preferred)) {
+        t.status_request = preferred;
+        return;
+    }
+    for (std::size_t i = 0; i < knowledge::answer_language_count; ++i)
+        if (parts_.escalation->is_status_request(text, static_cast<lang>(i))) {
+            t.status_request = static_cast<lang>(i);
+            return;
+        }
     const auto now = options_.clock();
     const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     if (t.state.clarify && now_s - t.state.clarify->asked_at > options_.clarify_lifetime.count())
@@ -487,6 +518,11 @@ void runner::on_action(turn& t, const json& data, bool is_invoke, const std::str
         if (admin_verb || (parts_.admin && actions::admin_actions::handles(a.verb)))
             t.admin_rejected.emplace(data, "card.verb_mismatch");
         reject_action(t, is_invoke, "card.verb_mismatch"); // the verb outside the signed data was edited
+        return;
+    }
+    if (parts_.escalation->handles(a.verb)) {
+        t.save_state = true;
+        t.escalation_click.emplace(a, is_invoke);
         return;
     }
     if (parts_.admin && actions::admin_actions::handles(a.verb)) {

@@ -119,6 +119,18 @@ const std::vector<binding>& bindings()
              s.runbook_secret = v;
          }},
         {"AB_PUBLIC_URL", [](settings& s, const std::string& v) { s.public_url = v; }},
+        {"AB_HELPDESK_WEBHOOK_URL", [](settings& s, const std::string& v) { s.helpdesk_webhook_url = v; }},
+        {"AB_HELPDESK_WEBHOOK_SECRET",
+         [](settings& s, const std::string& v) {
+             if (v.size() < 16)
+                 throw config_error("[config.weak_webhook_secret] AB_HELPDESK_WEBHOOK_SECRET must be at least 16 bytes");
+             s.helpdesk_webhook_secret = v;
+         }},
+        {"AB_SERVICENOW_URL", [](settings& s, const std::string& v) { s.servicenow_url = v; }},
+        {"AB_SERVICENOW_USER", [](settings& s, const std::string& v) { s.servicenow_user = v; }},
+        {"AB_SERVICENOW_PASSWORD", [](settings& s, const std::string& v) { s.servicenow_password = v; }},
+        {"AB_SERVICENOW_TOKEN", [](settings& s, const std::string& v) { s.servicenow_token = v; }},
+        {"AB_SERVICENOW_ASSIGNMENT_GROUP", [](settings& s, const std::string& v) { s.servicenow_assignment_group = v; }},
         {"AB_CONNECTOR_SENDS_PER_SECOND",
          [](settings& s, const std::string& v) {
              try {
@@ -207,6 +219,18 @@ void validate(const settings& s)
     }
     if (!s.admin_groups.empty() && s.graph_tenant_id.empty())
         throw config_error("[config.groups_need_graph] AB_ADMIN_GROUPS needs Microsoft Graph (AB_GRAPH_TENANT_ID) to read group memberships");
+    if (!s.helpdesk_webhook_url.empty()) {
+        if (s.helpdesk_webhook_url.rfind("https://", 0) != 0 && s.helpdesk_webhook_url.rfind("http://", 0) != 0)
+            throw config_error("[config.bad_url] AB_HELPDESK_WEBHOOK_URL is not an http(s) URL");
+        if (s.helpdesk_webhook_secret.empty())
+            throw config_error("[config.webhook_secret] AB_HELPDESK_WEBHOOK_URL is set but AB_HELPDESK_WEBHOOK_SECRET is not");
+    }
+    if (!s.servicenow_url.empty()) {
+        if (s.servicenow_url.rfind("https://", 0) != 0 && s.servicenow_url.rfind("http://", 0) != 0)
+            throw config_error("[config.bad_url] AB_SERVICENOW_URL is not an http(s) URL");
+        if (s.servicenow_token.empty() && (s.servicenow_user.empty() || s.servicenow_password.empty()))
+            throw config_error("[config.servicenow_credentials] AB_SERVICENOW_URL needs AB_SERVICENOW_TOKEN or AB_SERVICENOW_USER and AB_SERVICENOW_PASSWORD");
+    }
     if (!s.runbook_url.empty()) {
         if (s.runbook_url.rfind("https://", 0) != 0 && s.runbook_url.rfind("http://", 0) != 0)
             throw config_error("[config.bad_url] AB_RUNBOOK_URL is not an http(s) URL");
@@ -244,7 +268,13 @@ nlohmann::json settings::redacted() const
             {"AB_GRAPH_CLIENT_SECRET", graph_client_secret.empty() ? "" : "***"},
             {"AB_RUNBOOK_URL", runbook_url.empty() ? "" : "***"},
             {"AB_RUNBOOK_SECRET", runbook_secret.empty() ? "" : "***"},
-            {"AB_PUBLIC_URL", public_url}};
+            {"AB_PUBLIC_URL", public_url},
+            {"AB_HELPDESK_WEBHOOK_URL", helpdesk_webhook_url.empty() ? "" : "***"},
+            {"AB_HELPDESK_WEBHOOK_SECRET", helpdesk_webhook_secret.empty() ? "" : "***"},
+            {"AB_SERVICENOW_URL", servicenow_url},
+            {"AB_SERVICENOW_USER", servicenow_user},
+            {"AB_SERVICENOW_PASSWORD", servicenow_password.empty() ? "" : "***"},
+            {"AB_SERVICENOW_TOKEN", servicenow_token.empty() ? "" : "***"}};
 }
 
 } // namespace ab::bot::config

@@ -63,6 +63,15 @@ struct settings {
     std::string runbook_secret; ///< AB_RUNBOOK_SECRET (>= 16 bytes): HMAC key shared with the runbook
     std::string public_url;     ///< AB_PUBLIC_URL: where the runbook reaches the bot (https://bot.example.com)
 
+    // Helpdesk escalation (issue 6): sinks, each on when its URL is set; none = "no helpdesk connected".
+    std::string helpdesk_webhook_url;    ///< AB_HELPDESK_WEBHOOK_URL (Power Automate / Logic Apps; secret: may hold a sig=)
+    std::string helpdesk_webhook_secret; ///< AB_HELPDESK_WEBHOOK_SECRET (>= 16 bytes): HMAC key of the signature header
+    std::string servicenow_url;          ///< AB_SERVICENOW_URL, e.g. https://contoso.service-now.com
+    std::string servicenow_user;         ///< AB_SERVICENOW_USER (Basic auth)
+    std::string servicenow_password;     ///< AB_SERVICENOW_PASSWORD (secret)
+    std::string servicenow_token;        ///< AB_SERVICENOW_TOKEN (secret; OAuth bearer instead of Basic)
+    std::string servicenow_assignment_group; ///< AB_SERVICENOW_ASSIGNMENT_GROUP (sys_id)
+
     /// The configuration as JSON for the start-up log line, secrets replaced by "***".
     nlohmann::json redacted() const;
 };

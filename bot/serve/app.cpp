@@ -2,6 +2,8 @@
 
 #include "adapters/connector/connector_client.hpp"
 #include "adapters/graph/graph_executor.hpp"
+#include "adapters/helpdesk/servicenow_sink.hpp"
+#include "adapters/helpdesk/webhook_sink.hpp"
 #include "adapters/runbook/runbook_executor.hpp"
 #include "adapters/runbook/signature.hpp"
 #include "adapters/http/client.hpp"
@@ -14,6 +16,10 @@
 #include "adapters/storage/memory_storage.hpp"
 #include "adapters/storage/sqlite_storage.hpp"
 #include "bot/auth/hmac.hpp"
+#include "dialogs/escalations/dialog.hpp"
+#include "dialogs/escalations/outbox_worker.hpp"
+#include "dialogs/escalations/service.hpp"
+#include "dialogs/escalations/user_sink.hpp"
 #include "dialogs/runner.hpp"
 #include "knowledge/articles/index.hpp"
 #include "knowledge/classifier.hpp"
@@ -80,7 +86,18 @@ public:
           authorizer_(admin_policy(s_), graph_.get()),
           admin_(dialogs::actions::admin_parts{content_, catalog_, authorizer_, executors(), *store_.states, *store_.records, admin_cards_,
                                                s_.local_mode || s_.app_id.empty() ? nullptr : &connector_}),
-          handler_(dialogs::runner_parts{content_, engine_, articles_.get(), *store_.states, *store_.records, signer_, nullptr, &admin_}),
+          sink_http_(ioc_.get_executor(), sink_client_options(s_)),
+          webhook_(webhook_sink(s_, sink_http_)),
+          servicenow_(servicenow_sink(s_, sink_http_)),
+          escalations_(*store_.states, *store_.outbox, dialogs::escalations::service_options{helpdesk_sinks()}),
+          user_sink_(content_, escalations_, connector_),
+          worker_(*store_.outbox, {webhook_.get(), servicenow_.get(), &user_sink_}, {},
+                  [this](const ports::outbox_delivery& d, const ports::delivery_result& r) { return ticket_delivered(d, r); }),
+          escalation_dialog_(helpdesk_sinks().empty() ? nullptr
+                                                      : std::make_unique<dialogs::escalations::escalation_dialog>(content_, admin_cards_, escalations_,
+                                                                                                                 [this] { worker_.wake(); })),
+          handler_(dialogs::runner_parts{content_, engine_, articles_.get(), *store_.states, *store_.records, signer_, escalation_dialog_.get(),
+                                         &admin_}),
           turns_(connector_, handler_),
           server_(ioc_, server_options(s_), [this](http::request_view r) { return route(std::move(r)); }),
           refresh_timer_(ioc_)
@@ -95,6 +112,7 @@ public:
                                   {"utterances", content_.utterances().size()},
                                   {"store", s_.store == "memory" ? std::string("memory") : (s_.data_dir / "state.sqlite").string()},
                                   {"articles", articles_ != nullptr},
+                                  {"helpdesk", helpdesk_sinks()},
                                   {"admin_actions", {{"enabled", authorizer_.enabled()},
                                                      {"graph", graph_ != nullptr},
                                                      {"runbook", runbook_ != nullptr},
@@ -108,6 +126,12 @@ public:
                                       {"startup_ms", std::chrono::duration<double, std::milli>(clock::now() - t0).count()}});
         if (!s_.local_mode)
             net::co_spawn(ioc_, key_refresh_loop(), [](std::exception_ptr e) { log_exception(e, "serve.key_refresh"); });
+        // The outbox worker: resumes whatever a previous run left pending (crash, restart).
+        worker_running_ = true;
+        net::co_spawn(ioc_, worker_.run(), [this](std::exception_ptr e) {
+            worker_running_ = false;
+            log_exception(e, "serve.outbox_worker");
+        });
         return port_;
     }
 
@@ -138,6 +162,7 @@ private:
         std::unique_ptr<adapters::storage::memory_storage> memory;
         ports::state_store* states = nullptr;
         ports::record_log* records = nullptr;
+        ports::outbox* outbox = nullptr;
     };
 
     // --- admin actions (issue 5): executors from configuration; dry run for the rest.
@@ -175,6 +200,58 @@ private:
         return p;
     }
 
+    // --- helpdesk escalation (issue 6): sinks from configuration, one outbox worker for all.
+    static adapters::http::client::options sink_client_options(const config::settings& s)
+    {
+        auto o = client_options(s);
+        o.max_attempts = 1; // the outbox owns retries (with backoff, across restarts)
+        return o;
+    }
+
+    static std::unique_ptr<adapters::helpdesk::webhook_sink> webhook_sink(const config::settings& s, adapters::http::client& client)
+    {
+        if (s.helpdesk_webhook_url.empty())
+            return nullptr;
+        return std::make_unique<adapters::helpdesk::webhook_sink>(
+            client, adapters::helpdesk::webhook_options{s.helpdesk_webhook_url, s.helpdesk_webhook_secret, std::chrono::seconds(15)});
+    }
+
+    static std::unique_ptr<adapters::helpdesk::servicenow_sink> servicenow_sink(const config::settings& s, adapters::http::client& client)
+    {
+        if (s.servicenow_url.empty())
+            return nullptr;
+        adapters::helpdesk::servicenow_options o;
+        o.instance_url = s.servicenow_url;
+        o.user = s.servicenow_user;
+        o.password = s.servicenow_password;
+        o.bearer_token = s.servicenow_token;
+        o.assignment_group = s.servicenow_assignment_group;
+        return std::make_unique<adapters::helpdesk::servicenow_sink>(client, o);
+    }
+
+    std::vector<std::string> helpdesk_sinks() const
+    {
+        std::vector<std::string> out;
+        if (webhook_)
+            out.emplace_back(webhook_->name());
+        if (servicenow_)
+            out.emplace_back(servicenow_->name());
+        return out;
+    }
+
+    /// A sink returned a ticket number (ServiceNow INC…): kept on the escalation, the user is told.
+    task<void> ticket_delivered(const ports::outbox_delivery& d, const ports::delivery_result& r)
+    {
+        if (d.sink == dialogs::escalations::user_sink_name || r.external_number.empty())
+            co_return;
+        const std::string id = d.payload.value("escalationId", "");
+        dialogs::escalations::ticket t{d.sink, r.external_id, r.external_number}; // not a braced temporary in co_await (GCC 12)
+        auto added = co_await escalations_.add_ticket(id, std::move(t));
+        if (!added)
+            log::warn("serve.ticket_not_recorded", {{"error_id", "serve.ticket_not_recorded"}, {"escalation_id", id}});
+        worker_.wake();
+    }
+
     std::vector<ports::setting_executor*> executors()
     {
         std::vector<ports::setting_executor*> out;
@@ -194,10 +271,12 @@ private:
             st.memory = std::make_unique<adapters::storage::memory_storage>();
             st.states = st.memory.get();
             st.records = st.memory.get();
+            st.outbox = st.memory.get();
         } else {
             st.sqlite = adapters::storage::sqlite_storage::open(s.data_dir / "state.sqlite");
             st.states = st.sqlite.get();
             st.records = st.sqlite.get();
+            st.outbox = st.sqlite.get();
         }
         return st;
     }
@@ -383,7 +462,7 @@ private:
         if (path == "/metrics" && r.method == "GET") {
             http::reply m;
             m.content_type = "text/plain; version=0.0.4";
-            m.body = metrics_text();
+            m.body = metrics_text() + co_await outbox_metrics();
             co_return m;
         }
         co_return error_reply(404, "http.not_found");
@@ -496,11 +575,37 @@ private:
         m += "# TYPE ab_outbound_connects_total counter\nab_outbound_connects_total " + std::to_string(cs.connects) + "\n";
         m += "# TYPE ab_outbound_reuses_total counter\nab_outbound_reuses_total " + std::to_string(cs.reuses) + "\n";
         m += "# TYPE ab_token_requests_total counter\nab_token_requests_total " + std::to_string(tokens_.fetches()) + "\n";
+        const auto ws = worker_.stats();
+        m += "# TYPE ab_outbox_attempts_total counter\n";
+        m += "ab_outbox_attempts_total{outcome=\"delivered\"} " + std::to_string(ws.delivered) + "\n";
+        m += "ab_outbox_attempts_total{outcome=\"retry\"} " + std::to_string(ws.retried) + "\n";
+        m += "ab_outbox_attempts_total{outcome=\"rejected\"} " + std::to_string(ws.rejected) + "\n";
+        m += "ab_outbox_attempts_total{outcome=\"not_recorded\"} " + std::to_string(ws.failed_to_record) + "\n";
         return m;
+    }
+
+    /// Deliveries per sink and status, from the outbox itself (what is pending survives restarts).
+    task<std::string> outbox_metrics()
+    {
+        std::string m = "# TYPE ab_outbox_deliveries gauge\n";
+        auto counts = co_await store_.outbox->counts();
+        if (counts)
+            for (const auto& [sink, by_status] : *counts)
+                for (const auto& [status, n] : by_status)
+                    m += "ab_outbox_deliveries{sink=\"" + sink + "\",status=\"" + status + "\"} " + std::to_string(n) + "\n";
+        co_return m;
     }
 
     task<void> stop()
     {
+        // The outbox worker ends first (its delivery in flight finishes or times out: sinks have a
+        // 15 s deadline); whatever it did not deliver stays in the outbox for the next start.
+        worker_.stop();
+        for (int i = 0; i < 400 && worker_running_; ++i) {
+            net::steady_timer t(ioc_, std::chrono::milliseconds(50));
+            auto [ec] = co_await t.async_wait(use_nothrow);
+            (void)ec;
+        }
         stopping_ = true;
         stop_requested_ = true;
         refresh_timer_.cancel();
@@ -529,6 +634,14 @@ private:
     std::unique_ptr<adapters::runbook::runbook_executor> runbook_;
     dialogs::actions::authorizer authorizer_;
     dialogs::actions::admin_actions admin_;
+    adapters::http::client sink_http_;
+    std::unique_ptr<adapters::helpdesk::webhook_sink> webhook_;
+    std::unique_ptr<adapters::helpdesk::servicenow_sink> servicenow_;
+    dialogs::escalations::escalation_service escalations_;
+    dialogs::escalations::user_sink user_sink_;
+    dialogs::escalations::outbox_worker worker_;
+    std::unique_ptr<dialogs::escalations::escalation_dialog> escalation_dialog_;
+    bool worker_running_ = false;
     dialogs::runner handler_;
     turn::adapter turns_;
     http::server server_;

@@ -520,6 +520,66 @@ json card_builder::result_card(const change_view& v, const bot::ports::change_re
     return card_of(std::move(body));
 }
 
+json card_builder::escalation_confirm_card(lang l, const std::string& card_id, const std::string& question, const std::string& need,
+                                           const std::string& summary, const json& args) const
+{
+    json body = json::array({heading(content_.ui("escalate_title", l)), text(content_.ui("escalate_text", l))});
+    json facts = json::array({{{"title", content_.ui("esc_fact_question", l)}, {"value", escape_markdown(question)}}});
+    if (!need.empty())
+        facts.push_back({{"title", content_.ui("esc_fact_need", l)}, {"value", escape_markdown(need)}});
+    body.push_back({{"type", "FactSet"}, {"spacing", "Medium"}, {"facts", std::move(facts)}});
+    body.push_back({{"type", "Input.Text"},
+                    {"id", "summary"},
+                    {"label", content_.ui("esc_summary_label", l)},
+                    {"isMultiline", true},
+                    {"maxLength", 1000},
+                    {"value", summary}});
+    return card_of(std::move(body), json::array({button(content_.ui("escalate_confirm", l), "esc_send", card_id, args),
+                                                 button(content_.ui("esc_discard", l), "esc_discard", card_id, args)}));
+}
+
+namespace {
+
+std::string status_label(const knowledge::content& c, const std::string& status, lang l)
+{
+    return c.ui("esc_status_" + status, l);
+}
+
+} // namespace
+
+json card_builder::escalation_sent_card(lang l, const escalation_view& v) const
+{
+    json body = json::array({heading(content_.ui("esc_sent_title", l)), text(fill(content_.ui("esc_sent_text", l), "id", v.id))});
+    json facts = json::array({{{"title", content_.ui("fact_reference", l)}, {"value", v.id}},
+                              {{"title", content_.ui("esc_summary_label", l).substr(0, content_.ui("esc_summary_label", l).find(" ("))},
+                               {"value", escape_markdown(v.summary)}},
+                              {{"title", content_.ui("esc_status_title", l)}, {"value", status_label(content_, v.status, l)}}});
+    body.push_back({{"type", "FactSet"}, {"separator", true}, {"spacing", "Medium"}, {"facts", std::move(facts)}});
+    return card_of(std::move(body));
+}
+
+json card_builder::escalation_status_card(lang l, const std::string& card_id, const std::vector<escalation_view>& list, const json& args) const
+{
+    json body = json::array({heading(content_.ui("esc_status_title", l))});
+    if (list.empty())
+        body.push_back(text(content_.ui("esc_status_none", l)));
+    for (const auto& v : list) {
+        std::string line = "**" + v.id + "** · " + status_label(content_, v.status, l);
+        for (const auto& t : v.tickets)
+            line += " · " + fill(content_.ui("esc_ticket", l), "number", escape_markdown(t));
+        json item = json::array({text(line), subtle(escape_markdown(v.summary))});
+        if (!v.last_reply.empty())
+            item.push_back(text("› " + escape_markdown(v.last_reply)));
+        if (v.can_cancel) {
+            json a = args;
+            a["id"] = v.id;
+            item.push_back(action_set(json::array({button(fill(content_.ui("esc_cancel_button", l), "id", v.id), "esc_cancel", card_id, a)})));
+        }
+        body.push_back({{"type", "Container"}, {"separator", true}, {"spacing", "Medium"}, {"items", std::move(item)}});
+    }
+    return card_of(std::move(body));
+}
+
 json card_builder::notice_card(const std::string& title, const std::string& body_text) const
 {
     json body = json::array();

@@ -52,6 +52,16 @@ struct change_view {
     int expires_minutes = 10;          ///< confirmation: how long the buttons work
 };
 
+/// One escalation as the user sees it (sent card, status list).
+struct escalation_view {
+    std::string id;
+    std::string summary;
+    std::string status;     ///< open, acknowledged, resolved, cancelled
+    std::vector<std::string> tickets; ///< "INC0010002", ...
+    std::string last_reply; ///< the helpdesk's last reply, or ""
+    bool can_cancel = false;
+};
+
 /// Builds cards in the user's language from the built-in content; buttons are signed.
 class card_builder {
 public:
@@ -76,6 +86,16 @@ public:
     /// The outcome of a change (applied, already set, pending, failed, dry run) or "cancelled"
     /// (`result` null). Replaces the confirmation card.
     nlohmann::json result_card(const change_view& v, const bot::ports::change_result* result) const;
+
+    /// "Send this to the IT helpdesk?": the question, the detected need, an editable summary;
+    /// Send / Don't send (both carry `args`).
+    nlohmann::json escalation_confirm_card(knowledge::lang l, const std::string& card_id, const std::string& question, const std::string& need,
+                                           const std::string& summary, const nlohmann::json& args) const;
+    /// "Sent to the IT helpdesk" with the reference and status.
+    nlohmann::json escalation_sent_card(knowledge::lang l, const escalation_view& v) const;
+    /// The user's requests, newest first; open ones with a Cancel button (args + "id").
+    nlohmann::json escalation_status_card(knowledge::lang l, const std::string& card_id, const std::vector<escalation_view>& list,
+                                          const nlohmann::json& args) const;
 
     /// A short card with a title and a text (notices: language saved, helpdesk not connected, …).
     nlohmann::json notice_card(const std::string& title, const std::string& text) const;

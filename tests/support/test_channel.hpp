@@ -27,9 +27,9 @@ class test_channel {
 public:
     test_channel(bot::ports::state_store& states, bot::ports::record_log& records, conversation_kind kind = conversation_kind::personal,
                  dialogs::runner_options options = {}, const knowledge::articles::article_index* articles = nullptr,
-                 dialogs::actions::admin_actions* admin = nullptr)
+                 dialogs::actions::admin_actions* admin = nullptr, dialogs::escalation_seam* escalation = nullptr)
         : signer_(std::string(test_signing_key)),
-          runner_(dialogs::runner_parts{builtin_content(), builtin_classifier(), articles, states, records, signer_, nullptr, admin},
+          runner_(dialogs::runner_parts{builtin_content(), builtin_classifier(), articles, states, records, signer_, escalation, admin},
                   std::move(options)),
           adapter_(connector_, runner_),
           kind_(kind)

@@ -158,6 +158,26 @@ std::vector<named_card> every_card()
         dry_result.steps = runbook_change.steps;
         out.push_back({"result-dry-run-" + code, b.result_card(dry, &dry_result)});
         out.push_back({"result-cancelled-" + code, b.result_card(runbook_change, nullptr)});
+
+        // Helpdesk escalation: confirm the summary, sent, the status list.
+        const json esc_args = {{"e", "esc-0123456789ab"}, {"q", "golden question"}, {"i", "external_access"}, {"l", code}, {"d", "fabrikam.com"},
+                               {"u", "0a1b2c3d-0000-4000-8000-00000000e5e1"}};
+        out.push_back({"escalation-confirm-" + code,
+                       b.escalation_confirm_card(l, "card-esc-" + code, "golden question [with] *markdown*",
+                                                 content.answer(kn::intent::external_access, l)->title,
+                                                 ab::dialogs::cards::fill(content.ui("esc_summary_domain", l), "domain", "fabrikam.com"), esc_args)});
+        ab::dialogs::cards::escalation_view open_view{"esc-0123456789ab", "Please allow fabrikam.com", "open", {}, {}, true};
+        out.push_back({"escalation-sent-" + code, b.escalation_sent_card(l, open_view)});
+        ab::dialogs::cards::escalation_view ticketed = open_view;
+        ticketed.tickets = {"INC0010002"};
+        ticketed.status = "acknowledged";
+        ticketed.last_reply = "Done, try again in an hour.";
+        ab::dialogs::cards::escalation_view done{"esc-ba9876543210", "Guest access for a consultant", "resolved", {"INC0010001"}, {}, false};
+        ab::dialogs::cards::escalation_view cancelled{"esc-aaaaaaaaaaaa", "Shared channel with Contoso", "cancelled", {}, {}, false};
+        const json status_args = {{"l", code}, {"u", "0a1b2c3d-0000-4000-8000-00000000e5e1"}};
+        out.push_back({"escalation-status-" + code, b.escalation_status_card(l, "card-status-" + code, {ticketed, open_view, done, cancelled}, status_args)});
+        if (l == kn::lang::en)
+            out.push_back({"escalation-status-none", b.escalation_status_card(l, "card-status-none", {}, status_args)});
     }
     return out;
 }

@@ -1,0 +1,169 @@
+// The escalation dialog through the real runner (transcripts): Ask IT → confirm the summary →
+// Send → one escalation with its outbox deliveries; status in six languages; cancel; the user is
+// told (teams-user sink) when the helpdesk acts or a ticket number comes back.
+#include "adapters/storage/memory_storage.hpp"
+#include "dialogs/escalations/dialog.hpp"
+#include "dialogs/escalations/user_sink.hpp"
+#include "tests/support/test_channel.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace ab;
+using json = nlohmann::json;
+namespace ports = ab::bot::ports;
+namespace esc = ab::dialogs::escalations;
+using ab::test::card_text;
+using ab::test::test_channel;
+
+namespace {
+
+struct rig {
+    adapters::storage::memory_storage store;
+    dialogs::action_signer signer{std::string(test::test_signing_key)};
+    dialogs::cards::card_builder cards{test::builtin_content(), signer};
+    esc::escalation_service service{store, store, esc::service_options{{"webhook", "servicenow"}}};
+    int wakes = 0;
+    esc::escalation_dialog dialog{test::builtin_content(), cards, service, [this] { ++wakes; }};
+    test_channel channel{store, store, test::conversation_kind::personal, {}, nullptr, nullptr, &dialog};
+
+    std::vector<ports::outbox_delivery> due()
+    {
+        auto r = test::run_sync(store.take_due(std::numeric_limits<std::int64_t>::max() / 4, std::numeric_limits<std::int64_t>::max() / 4, 100));
+        return r ? *r : std::vector<ports::outbox_delivery>{};
+    }
+
+    /// Ask IT from an answer card; returns (confirm card, its activity id).
+    std::pair<json, std::string> ask_it(const std::string& question)
+    {
+        channel.deliver(channel.message(question));
+        const std::size_t a = channel.sent().size() - 1;
+        json ask = test_channel::button(channel.card(a), "Ask IT to allow fabrikam.com");
+        EXPECT_FALSE(ask.is_null()) << card_text(channel.card(a));
+        channel.deliver(channel.invoke(ask, channel.sent_id(a)));
+        const std::size_t n = channel.sent().size() - 1;
+        return {channel.card(n), channel.sent_id(n)};
+    }
+};
+
+} // namespace
+
+TEST(Escalation, AskItConfirmSendCreatesOneEscalationWithItsDeliveries)
+{
+    rig r;
+    auto [confirm, id] = r.ask_it("I can't chat with anna@fabrikam.com");
+    const std::string shown = card_text(confirm);
+    EXPECT_NE(shown.find("I can't chat with anna@fabrikam.com"), std::string::npos) << shown;
+    EXPECT_TRUE(r.due().empty()) << "nothing is sent before Send";
+
+    const json send = test_channel::button(confirm, "Send to IT");
+    ASSERT_FALSE(send.is_null()) << confirm.dump();
+    auto out = r.channel.deliver(r.channel.invoke(send, id, {{"summary", "  Please allow fabrikam.com, we start a project on Monday.  "}}));
+    ASSERT_TRUE(out.invoke);
+    const std::string sent = card_text(out.invoke->body.at("value"));
+    EXPECT_NE(sent.find("Sent to the IT helpdesk"), std::string::npos) << sent;
+    EXPECT_EQ(r.wakes, 1);
+
+    // A second click (and the Submit fallback): still one escalation, no new deliveries.
+    r.channel.deliver(r.channel.invoke(send, id));
+    r.channel.deliver(r.channel.submit(send, id));
+    const auto due = r.due();
+    ASSERT_EQ(due.size(), 2u);
+    std::set<std::string> sinks;
+    for (const auto& d : due) {
+        sinks.insert(d.sink);
+        EXPECT_EQ(d.payload["event"], "created");
+        EXPECT_EQ(d.payload["summary"], "Please allow fabrikam.com, we start a project on Monday.");
+        EXPECT_EQ(d.payload["question"], "I can't chat with anna@fabrikam.com");
+        EXPECT_EQ(d.payload["domain"], "fabrikam.com");
+        EXPECT_EQ(d.payload["intent"], "external_access");
+        EXPECT_EQ(d.payload["userName"], "Alex Wilber");
+    }
+    EXPECT_EQ(sinks, (std::set<std::string>{"webhook", "servicenow"}));
+}
+
+TEST(Escalation, StatusAndCancelInTheUsersLanguage)
+{
+    rig r;
+    auto [confirm, id] = r.ask_it("We can't chat with fabrikam.com");
+    r.channel.deliver(r.channel.invoke(test_channel::button(confirm, "Send to IT"), id));
+    r.due(); // the "created" deliveries
+
+    r.channel.deliver(r.channel.message("what's the status of my request?"));
+    json status = r.channel.last_card();
+    EXPECT_NE(card_text(status).find("Waiting for the helpdesk"), std::string::npos) << card_text(status);
+
+    r.channel.deliver(r.channel.message("wat is de status van mijn aanvraag?", "nl-NL"));
+    EXPECT_NE(card_text(r.channel.last_card()).find("Wacht op de servicedesk"), std::string::npos) << card_text(r.channel.last_card());
+
+    const auto buttons = test_channel::buttons(status);
+    ASSERT_EQ(buttons.size(), 1u);
+    const std::size_t n = r.channel.sent().size() - 2;
+    auto out = r.channel.deliver(r.channel.invoke(test_channel::button(status, buttons[0]), r.channel.sent_id(n)));
+    ASSERT_TRUE(out.invoke);
+    EXPECT_NE(card_text(out.invoke->body.at("value")).find("Cancelled"), std::string::npos) << out.invoke->body.dump();
+    const auto due = r.due();
+    ASSERT_EQ(due.size(), 2u) << "the helpdesk sinks are told; the user is not told what they did themselves";
+    for (const auto& d : due)
+        EXPECT_EQ(d.payload["event"], "cancelled");
+}
+
+TEST(Escalation, AnotherUsersCancelIsRefused)
+{
+    rig r;
+    auto [confirm, id] = r.ask_it("We can't chat with fabrikam.com");
+    r.channel.deliver(r.channel.invoke(test_channel::button(confirm, "Send to IT"), id));
+    r.channel.deliver(r.channel.message("my requests"));
+    const json status = r.channel.last_card();
+    const std::size_t n = r.channel.sent().size() - 1;
+    r.due();
+    r.channel.act_as("29:someone", "Someone Else", "0a1b2c3d-0000-4000-8000-00000000e5e9");
+    r.channel.deliver(r.channel.invoke(test_channel::button(status, test_channel::buttons(status).at(0)), r.channel.sent_id(n)));
+    EXPECT_TRUE(r.due().empty());
+}
+
+TEST(Escalation, TheUserIsToldWhenTheHelpdeskActsAndOfTheTicketNumber)
+{
+    rig r;
+    auto [confirm, id] = r.ask_it("We can't chat with fabrikam.com");
+    r.channel.deliver(r.channel.invoke(test_channel::button(confirm, "Send to IT"), id));
+    r.due();
+    r.channel.deliver(r.channel.message("status of my ticket"));
+    const std::string listed = card_text(r.channel.last_card());
+    const auto at = listed.find("esc-");
+    ASSERT_NE(at, std::string::npos) << listed;
+    const std::string esc_id = listed.substr(at, 16);
+
+    ASSERT_TRUE(test::run_sync(r.service.add_ticket(esc_id, {"servicenow", "6816f79cc0a8016401c5a33be04be441", "INC0010002"})));
+    ASSERT_TRUE(test::run_sync(r.service.change(esc_id, esc::status::acknowledged, "acknowledged", "Diego Siciliani", {}, false)));
+    ASSERT_TRUE(test::run_sync(r.service.change(esc_id, esc::status::acknowledged, "replied", "Diego Siciliani", "Done, try again in an hour.", false)));
+    EXPECT_FALSE(test::run_sync(r.service.change(esc_id, esc::status::open, "reopened", "x", {}, false))) << "no way back to open";
+
+    const auto due = r.due();
+    std::vector<ports::outbox_delivery> to_user;
+    for (const auto& d : due)
+        if (d.sink == "teams-user")
+            to_user.push_back(d);
+    ASSERT_EQ(to_user.size(), 3u);
+    for (const auto& d : due) {
+        if (d.sink == "servicenow" && d.payload["event"] == "replied") {
+            EXPECT_EQ(d.payload["externalId"], "6816f79cc0a8016401c5a33be04be441") << "later events update the same incident";
+        }
+    }
+
+    esc::user_sink sink(test::builtin_content(), r.service, r.channel.connector());
+    std::vector<std::string> told;
+    for (const auto& d : to_user) {
+        ports::escalation_event e;
+        e.escalation_id = d.payload["escalationId"];
+        e.event = d.payload["event"];
+        e.actor_name = d.payload["actorName"];
+        e.message = d.payload["message"];
+        auto res = test::run_sync(sink.deliver(e));
+        EXPECT_EQ(res.outcome, ports::delivery_outcome::delivered);
+        told.push_back(r.channel.sent().back().activity.text);
+    }
+    EXPECT_NE(told[0].find("ticket INC0010002"), std::string::npos) << told[0];
+    EXPECT_NE(told[1].find("Diego Siciliani from the IT helpdesk picked up your request " + esc_id), std::string::npos) << told[1];
+    EXPECT_NE(told[2].find("Done, try again in an hour."), std::string::npos) << told[2];
+    EXPECT_EQ(r.channel.sent().back().kind, "send");
+}
