@@ -4,6 +4,7 @@
 #include "bot/schema/invoke.hpp"
 #include "bot/schema/mention.hpp"
 #include "bot/schema/reply.hpp"
+#include "dialogs/text_match.hpp"
 #include "knowledge/text.hpp"
 
 #include <algorithm>
@@ -51,44 +52,6 @@ std::string truncate_utf8(std::string s, std::size_t max)
         --cut; // never split a UTF-8 sequence
     s.resize(cut);
     return s;
-}
-
-std::vector<std::string> words_of(std::string_view text)
-{
-    std::vector<std::string> out;
-    for (auto& w : knowledge::split_folded(text))
-        out.push_back(std::move(w.text));
-    return out;
-}
-
-/// True if the message's words contain one item of a comma-separated UI list ("chat, calls,
-/// just chat"): every word of the item, in order.
-bool mentions_any(const std::vector<std::string>& words, const std::string& list)
-{
-    std::size_t start = 0;
-    while (start <= list.size()) {
-        std::size_t end = list.find(',', start);
-        if (end == std::string::npos)
-            end = list.size();
-        {
-            const auto parts = words_of(std::string_view(list).substr(start, end - start));
-            // every word of the item must be in the message, in order
-            auto at = words.begin();
-            bool all = !parts.empty();
-            for (const auto& p : parts) {
-                at = std::find(at, words.end(), p);
-                if (at == words.end()) {
-                    all = false;
-                    break;
-                }
-                ++at;
-            }
-            if (all)
-                return true;
-        }
-        start = end + 1;
-    }
-    return false;
 }
 
 } // namespace
@@ -198,29 +161,13 @@ task<void> runner::run_once(bot::turn::turn_context& ctx, bool& conflict)
     if (t.admin_click) {
         const bool is_invoke = t.admin_click->second;
         actions::admin_reply r = co_await parts_.admin->on_action(in, t.admin_click->first, ctx.correlation_id);
-        if (!r.card.is_null()) {
-            show(t, std::move(r.card), is_invoke, r.replace);
-            if (is_invoke && !r.replace)
-                ctx.invoke = schema::invoke_response{200, nullptr};
-        } else if (is_invoke) {
-            ctx.invoke = schema::message_response(r.text);
-        } else {
-            ctx.send(schema::make_reply(in, r.text));
-        }
+        show_outcome(t, std::move(r.card), r.text, r.replace, is_invoke);
     }
 
     if (t.escalation_click) {
         const bool is_invoke = t.escalation_click->second;
         seam_reply r = co_await parts_.escalation->on_action(in, t.escalation_click->first, ctx.correlation_id);
-        if (!r.card.is_null()) {
-            show(t, std::move(r.card), is_invoke, r.replace);
-            if (is_invoke && !r.replace)
-                ctx.invoke = schema::invoke_response{200, nullptr};
-        } else if (is_invoke) {
-            ctx.invoke = schema::message_response(r.text);
-        } else {
-            ctx.send(schema::make_reply(in, r.text));
-        }
+        show_outcome(t, std::move(r.card), r.text, r.replace, is_invoke);
     }
     if (t.status_request) {
         json card = co_await parts_.escalation->status(in, *t.status_request);
@@ -473,6 +420,19 @@ void runner::show(turn& t, json card, bool is_invoke, bool replace)
         t.ctx.update(t.ctx.incoming.reply_to_id, std::move(reply)); // Action.Submit: change the card in place
     else
         t.ctx.send(std::move(reply));
+}
+
+void runner::show_outcome(turn& t, json card, const std::string& text, bool replace, bool is_invoke)
+{
+    if (!card.is_null()) {
+        show(t, std::move(card), is_invoke, replace);
+        if (is_invoke && !replace)
+            t.ctx.invoke = schema::invoke_response{200, nullptr}; // the card came as a new message
+    } else if (is_invoke) {
+        t.ctx.invoke = schema::message_response(text);
+    } else {
+        t.ctx.send(schema::make_reply(t.ctx.incoming, text));
+    }
 }
 
 void runner::reject_action(turn& t, bool is_invoke, std::string_view error_id)

@@ -235,21 +235,28 @@ task<admin_reply> admin_actions::on_action(const bot::schema::activity& in, cons
     co_return co_await confirm(c);
 }
 
+/// The change a click asks for (who, what, where; parameters already validated).
+ports::setting_change admin_actions::change_of(const click& c, std::string id, json parameters) const
+{
+    ports::setting_change change;
+    change.id = std::move(id);
+    change.setting = c.setting->setting->id;
+    change.operation = c.setting->operation;
+    change.parameters = std::move(parameters);
+    change.requested_by = lower(c.in.from.aad_object_id);
+    change.requested_by_name = c.in.from.name;
+    change.tenant_id = c.in.conversation.tenant_id;
+    change.correlation_id = c.correlation_id;
+    return change;
+}
+
 task<admin_reply> admin_actions::propose(click& c)
 {
     const auto params = parts_.settings.parameters_for(*c.setting, c.action.args.value("d", ""));
     if (!params)
         co_return co_await deny(c, "admin.bad_parameter", "tampered");
 
-    ports::setting_change change;
-    change.id = new_action_id();
-    change.setting = c.setting->setting->id;
-    change.operation = c.setting->operation;
-    change.parameters = *params;
-    change.requested_by = lower(c.in.from.aad_object_id);
-    change.requested_by_name = c.in.from.name;
-    change.tenant_id = c.in.conversation.tenant_id;
-    change.correlation_id = c.correlation_id;
+    ports::setting_change change = change_of(c, new_action_id(), *params);
 
     ports::setting_executor& exec = executor_for(change.operation);
     cards::change_view v = view_of(*c.setting, change.parameters, c.l, std::string(exec.name()), c.in.from.name, {});
@@ -300,15 +307,7 @@ task<admin_reply> admin_actions::confirm(click& c)
     if (!params || *params != claimed_params)
         co_return co_await deny(c, "admin.bad_parameter", "tampered");
 
-    ports::setting_change change;
-    change.id = id;
-    change.setting = c.setting->setting->id;
-    change.operation = c.setting->operation;
-    change.parameters = *params;
-    change.requested_by = lower(c.in.from.aad_object_id);
-    change.requested_by_name = c.in.from.name;
-    change.tenant_id = c.in.conversation.tenant_id;
-    change.correlation_id = c.correlation_id;
+    ports::setting_change change = change_of(c, id, *params);
     ports::setting_executor& exec = executor_for(change.operation);
     cards::change_view v = view_of(*c.setting, change.parameters, c.l, std::string(exec.name()), c.in.from.name, id);
 

@@ -127,6 +127,7 @@ private:
     bot::ports::setting_executor& executor_for(std::string_view operation);
     cards::change_view view_of(const executable_setting& s, const nlohmann::json& parameters, knowledge::lang l, std::string executor,
                                std::string requested_by, std::string action_id) const;
+    bot::ports::setting_change change_of(const click& c, std::string id, nlohmann::json parameters) const;
     task<admin_reply> propose(click& c);
     task<admin_reply> confirm(click& c);
     task<admin_reply> cancel(click& c);
