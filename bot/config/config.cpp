@@ -131,6 +131,11 @@ const std::vector<binding>& bindings()
         {"AB_SERVICENOW_PASSWORD", [](settings& s, const std::string& v) { s.servicenow_password = v; }},
         {"AB_SERVICENOW_TOKEN", [](settings& s, const std::string& v) { s.servicenow_token = v; }},
         {"AB_SERVICENOW_ASSIGNMENT_GROUP", [](settings& s, const std::string& v) { s.servicenow_assignment_group = v; }},
+        {"AB_HELPDESK_CHANNEL", [](settings& s, const std::string& v) { s.helpdesk_channel = v; }},
+        {"AB_HELPDESK_SERVICE_URL", [](settings& s, const std::string& v) { s.helpdesk_service_url = v; }},
+        {"AB_HELPDESK_TENANT", [](settings& s, const std::string& v) { s.helpdesk_tenant_id = v; }},
+        {"AB_HELPDESK_MEMBERS", [](settings& s, const std::string& v) { s.helpdesk_members = parse_guid_list("AB_HELPDESK_MEMBERS", v); }},
+        {"AB_HELPDESK_LANGUAGE", [](settings& s, const std::string& v) { s.helpdesk_language = v; }},
         {"AB_CONNECTOR_SENDS_PER_SECOND",
          [](settings& s, const std::string& v) {
              try {
@@ -231,6 +236,12 @@ void validate(const settings& s)
         if (s.servicenow_token.empty() && (s.servicenow_user.empty() || s.servicenow_password.empty()))
             throw config_error("[config.servicenow_credentials] AB_SERVICENOW_URL needs AB_SERVICENOW_TOKEN or AB_SERVICENOW_USER and AB_SERVICENOW_PASSWORD");
     }
+    if (!s.helpdesk_channel.empty()) {
+        if (s.helpdesk_service_url.rfind("https://", 0) != 0 && s.helpdesk_service_url.rfind("http://", 0) != 0)
+            throw config_error("[config.helpdesk_service_url] AB_HELPDESK_CHANNEL needs AB_HELPDESK_SERVICE_URL (the team's Connector URL)");
+        if (s.helpdesk_members.empty() && s.admin_ids.empty())
+            throw config_error("[config.helpdesk_members] AB_HELPDESK_CHANNEL needs AB_HELPDESK_MEMBERS (or AB_ADMIN_IDS): nobody could act on its cards");
+    }
     if (!s.runbook_url.empty()) {
         if (s.runbook_url.rfind("https://", 0) != 0 && s.runbook_url.rfind("http://", 0) != 0)
             throw config_error("[config.bad_url] AB_RUNBOOK_URL is not an http(s) URL");
@@ -274,7 +285,9 @@ nlohmann::json settings::redacted() const
             {"AB_SERVICENOW_URL", servicenow_url},
             {"AB_SERVICENOW_USER", servicenow_user},
             {"AB_SERVICENOW_PASSWORD", servicenow_password.empty() ? "" : "***"},
-            {"AB_SERVICENOW_TOKEN", servicenow_token.empty() ? "" : "***"}};
+            {"AB_SERVICENOW_TOKEN", servicenow_token.empty() ? "" : "***"},
+            {"AB_HELPDESK_CHANNEL", helpdesk_channel},
+            {"AB_HELPDESK_MEMBERS", helpdesk_members.size()}};
 }
 
 } // namespace ab::bot::config

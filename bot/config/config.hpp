@@ -71,6 +71,11 @@ struct settings {
     std::string servicenow_password;     ///< AB_SERVICENOW_PASSWORD (secret)
     std::string servicenow_token;        ///< AB_SERVICENOW_TOKEN (secret; OAuth bearer instead of Basic)
     std::string servicenow_assignment_group; ///< AB_SERVICENOW_ASSIGNMENT_GROUP (sys_id)
+    std::string helpdesk_channel;        ///< AB_HELPDESK_CHANNEL: Teams channel id (19:…@thread.tacv2) for helpdesk cards
+    std::string helpdesk_service_url;    ///< AB_HELPDESK_SERVICE_URL: that team's Connector URL (from any activity in it)
+    std::string helpdesk_tenant_id;      ///< AB_HELPDESK_TENANT
+    std::vector<std::string> helpdesk_members; ///< AB_HELPDESK_MEMBERS: Entra object ids who may act on helpdesk cards
+    std::string helpdesk_language = "en"; ///< AB_HELPDESK_LANGUAGE: language of the helpdesk cards
 
     /// The configuration as JSON for the start-up log line, secrets replaced by "***".
     nlohmann::json redacted() const;

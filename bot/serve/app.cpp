@@ -16,6 +16,7 @@
 #include "adapters/storage/memory_storage.hpp"
 #include "adapters/storage/sqlite_storage.hpp"
 #include "bot/auth/hmac.hpp"
+#include "dialogs/escalations/channel_sink.hpp"
 #include "dialogs/escalations/dialog.hpp"
 #include "dialogs/escalations/outbox_worker.hpp"
 #include "dialogs/escalations/service.hpp"
@@ -32,6 +33,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -91,11 +93,12 @@ public:
           servicenow_(servicenow_sink(s_, sink_http_)),
           escalations_(*store_.states, *store_.outbox, dialogs::escalations::service_options{helpdesk_sinks()}),
           user_sink_(content_, escalations_, connector_),
-          worker_(*store_.outbox, {webhook_.get(), servicenow_.get(), &user_sink_}, {},
+          channel_(channel_sink(s_)),
+          worker_(*store_.outbox, {webhook_.get(), servicenow_.get(), &user_sink_, channel_.get()}, {},
                   [this](const ports::outbox_delivery& d, const ports::delivery_result& r) { return ticket_delivered(d, r); }),
           escalation_dialog_(helpdesk_sinks().empty() ? nullptr
-                                                      : std::make_unique<dialogs::escalations::escalation_dialog>(content_, admin_cards_, escalations_,
-                                                                                                                 [this] { worker_.wake(); })),
+                                                      : std::make_unique<dialogs::escalations::escalation_dialog>(
+                                                            content_, admin_cards_, escalations_, [this] { worker_.wake(); }, helpdesk_hooks())),
           handler_(dialogs::runner_parts{content_, engine_, articles_.get(), *store_.states, *store_.records, signer_, escalation_dialog_.get(),
                                          &admin_}),
           turns_(connector_, handler_),
@@ -229,20 +232,100 @@ private:
         return std::make_unique<adapters::helpdesk::servicenow_sink>(client, o);
     }
 
+    std::unique_ptr<dialogs::escalations::channel_sink> channel_sink(const config::settings& s)
+    {
+        if (s.helpdesk_channel.empty())
+            return nullptr;
+        dialogs::escalations::channel_options o;
+        o.channel_id = s.helpdesk_channel;
+        o.service_url = s.helpdesk_service_url;
+        o.tenant_id = s.helpdesk_tenant_id;
+        o.bot_id = "28:" + s.app_id;
+        const auto l = knowledge::lang_from_code(s.helpdesk_language);
+        o.lang = static_cast<std::size_t>(l) < knowledge::answer_language_count ? l : knowledge::lang::en;
+        return std::make_unique<dialogs::escalations::channel_sink>(
+            content_, admin_cards_, escalations_, connector_, o,
+            [this](const dialogs::escalations::escalation& e, knowledge::lang lang) { return apply_label(e, lang); });
+    }
+
+    /// "Approve & apply: Allow fabrikam.com for external access" when the escalation names a
+    /// setting an admin can apply from Teams (admin actions configured), else "".
+    std::string apply_label(const dialogs::escalations::escalation& e, knowledge::lang l) const
+    {
+        const auto topic = knowledge::intent_from_name(e.intent);
+        if (!authorizer_.enabled() || !topic || !knowledge::is_topic(*topic))
+            return {};
+        const auto* s = admin_cards_.governing_setting(*topic, !e.domain.empty());
+        const auto* x = s ? catalog_.find(s->id) : nullptr;
+        if (!x || !catalog_.applicable(*x, e.domain))
+            return {};
+        std::string label;
+        if (const auto labels = s->raw.find("action_labels"); labels != s->raw.end() && labels->is_object())
+            label = labels->value(std::string(knowledge::lang_code(l)), labels->value("en", ""));
+        return content_.ui("hd_apply", l) + ": " + dialogs::cards::fill(label, "domain", e.domain);
+    }
+
+    dialogs::escalations::helpdesk_hooks helpdesk_hooks()
+    {
+        dialogs::escalations::helpdesk_hooks h;
+        h.is_member = [this](const schema::activity& a) {
+            std::string id = a.from.aad_object_id;
+            std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            const auto same = [&](const std::string& x) {
+                return x.size() == id.size() && std::equal(x.begin(), x.end(), id.begin(), [](char p, char q) {
+                           return std::tolower(static_cast<unsigned char>(p)) == static_cast<unsigned char>(q);
+                       });
+            };
+            return !id.empty() && (std::any_of(s_.helpdesk_members.begin(), s_.helpdesk_members.end(), same) ||
+                                   std::any_of(s_.admin_ids.begin(), s_.admin_ids.end(), same));
+        };
+        h.card = [this](const dialogs::escalations::escalation& e) { return channel_ ? channel_->card_of(e) : json(); };
+        h.apply_card = [this](const schema::activity& in, const dialogs::escalations::escalation& e) { return admin_apply_card(in, e); };
+        return h;
+    }
+
+    /// Approve & apply: the admin's own answer card with "Apply now" for the escalation's setting.
+    task<json> admin_apply_card(const schema::activity& in, const dialogs::escalations::escalation& e)
+    {
+        const auto topic = knowledge::intent_from_name(e.intent);
+        if (!topic || !knowledge::is_topic(*topic))
+            co_return json();
+        const auto who = co_await admin_.who(in);
+        dialogs::cards::answer_view v;
+        v.topic = *topic;
+        v.lang = channel_ ? knowledge::lang_from_code(s_.helpdesk_language) : knowledge::lang::en;
+        if (static_cast<std::size_t>(v.lang) >= knowledge::answer_language_count)
+            v.lang = knowledge::lang::en;
+        v.role = knowledge::role::admin;
+        v.domain = e.domain;
+        v.question = e.question;
+        v.apply_binding = admin_.offer(who, in, admin_cards_.governing_setting(*topic, !e.domain.empty()), e.domain);
+        if (!v.apply_binding.is_object())
+            co_return json();
+        v.can_apply = true;
+        co_return admin_cards_.answer_card(v, dialogs::new_card_id());
+    }
+
+    /// The configured helpdesk sinks by name (from the configuration: used while the sinks
+    /// themselves are still being constructed).
     std::vector<std::string> helpdesk_sinks() const
     {
         std::vector<std::string> out;
-        if (webhook_)
-            out.emplace_back(webhook_->name());
-        if (servicenow_)
-            out.emplace_back(servicenow_->name());
+        if (!s_.helpdesk_webhook_url.empty())
+            out.emplace_back("webhook");
+        if (!s_.servicenow_url.empty())
+            out.emplace_back("servicenow");
+        if (!s_.helpdesk_channel.empty())
+            out.emplace_back(dialogs::escalations::channel_sink_name);
         return out;
     }
 
-    /// A sink returned a ticket number (ServiceNow INC…): kept on the escalation, the user is told.
+    /// A sink returned its id for the case: a ticket number (ServiceNow INC…) is kept on the
+    /// escalation and the user is told; the helpdesk channel's thread is kept for card updates.
     task<void> ticket_delivered(const ports::outbox_delivery& d, const ports::delivery_result& r)
     {
-        if (d.sink == dialogs::escalations::user_sink_name || r.external_number.empty())
+        if (d.sink == dialogs::escalations::user_sink_name || (r.external_number.empty() && r.external_id.empty()) ||
+            !d.payload.value("externalId", "").empty())
             co_return;
         const std::string id = d.payload.value("escalationId", "");
         dialogs::escalations::ticket t{d.sink, r.external_id, r.external_number}; // not a braced temporary in co_await (GCC 12)
@@ -639,6 +722,7 @@ private:
     std::unique_ptr<adapters::helpdesk::servicenow_sink> servicenow_;
     dialogs::escalations::escalation_service escalations_;
     dialogs::escalations::user_sink user_sink_;
+    std::unique_ptr<dialogs::escalations::channel_sink> channel_;
     dialogs::escalations::outbox_worker worker_;
     std::unique_ptr<dialogs::escalations::escalation_dialog> escalation_dialog_;
     bool worker_running_ = false;

@@ -580,6 +580,56 @@ json card_builder::escalation_status_card(lang l, const std::string& card_id, co
     return card_of(std::move(body));
 }
 
+json card_builder::helpdesk_card(lang l, const std::string& card_id, const helpdesk_view& v, const json& args) const
+{
+    json body = json::array({heading(fill(fill(content_.ui("hd_title", l), "id", v.id), "user", escape_markdown(v.user_name)))});
+    json facts = json::array({{{"title", content_.ui("hd_fact_status", l)}, {"value", content_.ui("esc_status_" + v.status, l)}},
+                              {{"title", content_.ui("hd_fact_from", l)}, {"value", escape_markdown(v.user_name)}},
+                              {{"title", content_.ui("hd_fact_language", l)}, {"value", v.language}}});
+    if (!v.need.empty())
+        facts.push_back({{"title", content_.ui("hd_fact_need", l)}, {"value", escape_markdown(v.need)}});
+    if (!v.domain.empty())
+        facts.push_back({{"title", content_.ui("hd_fact_domain", l)}, {"value", escape_markdown(v.domain)}});
+    for (const auto& t : v.tickets)
+        facts.push_back({{"title", content_.ui("fact_reference", l)}, {"value", escape_markdown(t)}});
+    body.push_back({{"type", "FactSet"}, {"spacing", "Medium"}, {"facts", std::move(facts)}});
+    body.push_back(subheading(content_.ui("hd_fact_summary", l)));
+    body.push_back(text(escape_markdown(v.summary)));
+    if (!v.question.empty() && v.question != v.summary) {
+        body.push_back(subheading(content_.ui("hd_fact_question", l)));
+        body.push_back(text(escape_markdown(v.question)));
+    }
+    if (!v.history.empty()) {
+        body.push_back(subheading(content_.ui("hd_history", l)));
+        std::string lines;
+        for (const auto& h : v.history) {
+            if (!lines.empty())
+                lines += '\r';
+            lines += "- " + h.at.substr(0, 16) + " · " + escape_markdown(h.actor) + " " + content_.ui("hd_event_" + h.event, l) +
+                     (h.text.empty() ? std::string() : ": " + escape_markdown(h.text));
+        }
+        body.push_back(text(lines));
+    }
+    const bool open = v.status == "open" || v.status == "acknowledged";
+    json actions = json::array();
+    if (open) {
+        body.push_back({{"type", "Input.Text"},
+                        {"id", "reply"},
+                        {"label", fill(content_.ui("hd_reply_label", l), "user", v.user_name)},
+                        {"isMultiline", true},
+                        {"maxLength", 2000}});
+        json a = args;
+        a["id"] = v.id;
+        if (v.status == "open")
+            actions.push_back(button(content_.ui("hd_ack", l), "esc_ack", card_id, a));
+        actions.push_back(button(content_.ui("hd_reply", l), "esc_reply", card_id, a));
+        if (!v.apply_label.empty())
+            actions.push_back(button(v.apply_label, "esc_apply", card_id, a));
+        actions.push_back(button(content_.ui("hd_resolve", l), "esc_resolve", card_id, a));
+    }
+    return card_of(std::move(body), std::move(actions));
+}
+
 json card_builder::notice_card(const std::string& title, const std::string& body_text) const
 {
     json body = json::array();

@@ -62,6 +62,17 @@ struct escalation_view {
     bool can_cancel = false;
 };
 
+/// An escalation as the helpdesk sees it (the card in the helpdesk channel).
+struct helpdesk_view {
+    std::string id, status, user_name, language, need, domain, question, summary;
+    struct entry {
+        std::string at, event, actor, text;
+    };
+    std::vector<entry> history;
+    std::vector<std::string> tickets;
+    std::string apply_label; ///< "Approve & apply: Allow fabrikam.com …" when a setting can be applied, else ""
+};
+
 /// Builds cards in the user's language from the built-in content; buttons are signed.
 class card_builder {
 public:
@@ -96,6 +107,10 @@ public:
     /// The user's requests, newest first; open ones with a Cancel button (args + "id").
     nlohmann::json escalation_status_card(knowledge::lang l, const std::string& card_id, const std::vector<escalation_view>& list,
                                           const nlohmann::json& args) const;
+
+    /// The helpdesk channel's card of one escalation: details, history, reply box; Acknowledge,
+    /// Send reply, Approve & apply, Resolve while it is open (buttons carry `args` + "id").
+    nlohmann::json helpdesk_card(knowledge::lang l, const std::string& card_id, const helpdesk_view& v, const nlohmann::json& args) const;
 
     /// A short card with a title and a text (notices: language saved, helpdesk not connected, …).
     nlohmann::json notice_card(const std::string& title, const std::string& text) const;

@@ -38,8 +38,8 @@ std::string trimmed(std::string s, std::size_t max)
 } // namespace
 
 escalation_dialog::escalation_dialog(const knowledge::content& content, const cards::card_builder& cards, escalation_service& service,
-                                     std::function<void()> wake_worker)
-    : content_(content), cards_(cards), service_(service), wake_(std::move(wake_worker))
+                                     std::function<void()> wake_worker, helpdesk_hooks helpdesk)
+    : content_(content), cards_(cards), service_(service), wake_(std::move(wake_worker)), helpdesk_(std::move(helpdesk))
 {
 }
 
@@ -50,7 +50,8 @@ std::string escalation_dialog::user_of(const bot::schema::activity& a)
 
 bool escalation_dialog::handles(std::string_view verb) const
 {
-    return verb == "esc_send" || verb == "esc_discard" || verb == "esc_cancel";
+    return verb == "esc_send" || verb == "esc_discard" || verb == "esc_cancel" || verb == "esc_ack" || verb == "esc_reply" ||
+           verb == "esc_resolve" || verb == "esc_apply";
 }
 
 cards::escalation_view escalation_dialog::view_of(const escalation& e) const
@@ -60,7 +61,8 @@ cards::escalation_view escalation_dialog::view_of(const escalation& e) const
     v.summary = e.summary;
     v.status = std::string(status_name(e.state));
     for (const auto& t : e.tickets)
-        v.tickets.push_back(t.number.empty() ? t.id : t.number);
+        if (!t.number.empty())
+            v.tickets.push_back(t.number);
     for (const auto& h : e.history)
         if (h.event == "replied")
             v.last_reply = h.text;
@@ -90,6 +92,8 @@ task<json> escalation_dialog::start(const bot::schema::activity& from, escalatio
 task<seam_reply> escalation_dialog::on_action(const bot::schema::activity& in, const card_action& a, std::string correlation_id)
 {
     const lang l = lang_of(a.args.value("l", std::string("en")));
+    if (a.verb == "esc_ack" || a.verb == "esc_reply" || a.verb == "esc_resolve" || a.verb == "esc_apply")
+        co_return co_await helpdesk_action(in, a, correlation_id, l);
     if (a.args.value("u", "") != user_of(in)) {
         log::warn("escalation.not_yours", {{"error_id", "escalation.not_yours"}, {"correlation_id", correlation_id}});
         co_return seam_reply{nullptr, content_.ui("admin_not_yours", l), false};
@@ -142,6 +146,62 @@ task<seam_reply> escalation_dialog::on_action(const bot::schema::activity& in, c
         wake_();
     json card = co_await status(in, l);
     co_return seam_reply{std::move(card), cards::fill(content_.ui("esc_cancelled", l), "id", id), true};
+}
+
+task<seam_reply> escalation_dialog::helpdesk_action(const bot::schema::activity& in, const card_action& a, std::string correlation_id, lang l)
+{
+    // Helpdesk cards are not bound to one person: whoever acts must be a helpdesk member (or an
+    // admin), checked on every click.
+    if (!helpdesk_.is_member || !helpdesk_.is_member(in)) {
+        log::warn("escalation.not_helpdesk", {{"error_id", "escalation.not_helpdesk"}, {"correlation_id", correlation_id}});
+        co_return seam_reply{nullptr, content_.ui("hd_not_member", l), false};
+    }
+    const std::string id = a.args.value("id", "");
+    auto loaded = co_await service_.load(id);
+    if (!loaded || !*loaded)
+        co_return seam_reply{nullptr, content_.ui("tampered", l), false};
+    if (a.verb == "esc_apply") {
+        json card;
+        if (helpdesk_.apply_card)
+            card = co_await helpdesk_.apply_card(in, **loaded);
+        if (card.is_null())
+            co_return seam_reply{nullptr, content_.ui("admin_denied", l), false};
+        co_return seam_reply{std::move(card), {}, false}; // the admin's Apply now, as a new card in the thread
+    }
+    escalations::status to = (*loaded)->state;
+    std::string event;
+    std::string text;
+    if (a.verb == "esc_ack") {
+        to = escalations::status::acknowledged;
+        event = "acknowledged";
+    } else if (a.verb == "esc_resolve") {
+        to = escalations::status::resolved;
+        event = "resolved";
+        text = trimmed(a.inputs.value("reply", ""), 2000);
+    } else {
+        event = "replied";
+        text = trimmed(a.inputs.value("reply", ""), 2000);
+        if (text.empty())
+            co_return seam_reply{nullptr, content_.ui("hd_empty_reply", l), false};
+        if ((*loaded)->state == escalations::status::open)
+            to = escalations::status::acknowledged; // a reply picks the request up
+    }
+    std::string actor = in.from.name;
+    auto changed = co_await service_.change(id, to, std::move(event), std::move(actor), std::move(text), false);
+    if (!changed) {
+        const std::string st = content_.ui("esc_status_" + std::string(status_name((*loaded)->state)), l);
+        co_return seam_reply{nullptr, cards::fill(cards::fill(content_.ui("esc_cannot_cancel", l), "id", id), "status", st), false};
+    }
+    log::info("escalation.changed", {{"correlation_id", correlation_id}, {"escalation_id", id}, {"status", status_name(changed->state)}});
+    if (wake_)
+        wake_();
+    seam_reply reply;
+    reply.replace = true;
+    if (helpdesk_.card)
+        reply.card = helpdesk_.card(*changed);
+    else
+        reply.text = content_.ui("esc_status_" + std::string(status_name(changed->state)), l);
+    co_return reply;
 }
 
 bool escalation_dialog::is_status_request(const std::string& text, lang l) const

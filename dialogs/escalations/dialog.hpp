@@ -19,10 +19,18 @@
 
 namespace ab::dialogs::escalations {
 
+/// What the helpdesk side needs from the composition (serve): who is on the helpdesk, the
+/// channel card of an escalation, and the admin's "Apply now" card for Approve & apply.
+struct helpdesk_hooks {
+    std::function<bool(const bot::schema::activity&)> is_member;
+    std::function<nlohmann::json(const escalation&)> card;
+    std::function<task<nlohmann::json>(const bot::schema::activity&, const escalation&)> apply_card;
+};
+
 class escalation_dialog final : public escalation_seam {
 public:
     escalation_dialog(const knowledge::content& content, const cards::card_builder& cards, escalation_service& service,
-                      std::function<void()> wake_worker = {});
+                      std::function<void()> wake_worker = {}, helpdesk_hooks helpdesk = {});
 
     task<nlohmann::json> start(const bot::schema::activity& from, escalation_request request) override;
     bool handles(std::string_view verb) const override;
@@ -31,6 +39,7 @@ public:
     task<nlohmann::json> status(const bot::schema::activity& in, knowledge::lang l) override;
 
 private:
+    task<seam_reply> helpdesk_action(const bot::schema::activity& in, const card_action& a, std::string correlation_id, knowledge::lang l);
     static std::string user_of(const bot::schema::activity& a);
     cards::escalation_view view_of(const escalation& e) const;
 
@@ -38,6 +47,7 @@ private:
     const cards::card_builder& cards_;
     escalation_service& service_;
     std::function<void()> wake_;
+    helpdesk_hooks helpdesk_;
 };
 
 } // namespace ab::dialogs::escalations

@@ -180,7 +180,18 @@ task<boost::system::result<escalation>> escalation_service::add_ticket(std::stri
             co_return make_error_code(ports::storage_errc::corrupt);
         if (std::any_of(e->tickets.begin(), e->tickets.end(), [&](const ticket& x) { return x.sink == t.sink; }))
             co_return std::move(*e); // recorded before (a repeated delivery)
-        const std::string number = t.number.empty() ? t.id : t.number;
+        if (t.number.empty()) {
+            // A place, not a ticket (the helpdesk channel's thread): kept for later updates, no event.
+            e->tickets.push_back(t);
+            json value = *e;
+            auto stored = co_await states_.save(escalation_key(id), std::move(value), ports::etag_match::must_equal((*doc)->etag));
+            if (stored)
+                co_return std::move(*e);
+            if (stored.error() != ports::storage_errc::conflict)
+                co_return stored.error();
+            continue;
+        }
+        const std::string number = t.number;
         e->tickets.push_back(t);
         auto expected = ports::etag_match::must_equal((*doc)->etag);
         std::string event = "ticket";

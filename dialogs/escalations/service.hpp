@@ -42,7 +42,8 @@ public:
     task<boost::system::result<escalation>> change(std::string id, status to, std::string event, std::string actor, std::string text,
                                                    bool by_user);
 
-    /// A ticket number from a sink (e.g. ServiceNow INC…): stored, and the user is told.
+    /// A ticket number from a sink (e.g. ServiceNow INC…): stored, and the user is told. Without a
+    /// number (the helpdesk channel's thread id) it is only stored, for later updates.
     task<boost::system::result<escalation>> add_ticket(std::string id, ticket t);
 
     task<boost::system::result<std::optional<escalation>>> load(std::string id);

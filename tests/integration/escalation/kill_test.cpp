@@ -60,6 +60,12 @@ public:
         std::lock_guard lock(mutex_);
         return activities_;
     }
+    /// Requests other than plain replies/sends: "METHOD path" and the body.
+    std::vector<std::pair<std::string, json>> calls() const
+    {
+        std::lock_guard lock(mutex_);
+        return calls_;
+    }
     std::map<std::string, int> webhook_accepted() const
     {
         std::lock_guard lock(mutex_);
@@ -71,6 +77,13 @@ private:
     {
         bot::http::reply out;
         const std::string path = r.target.substr(0, r.target.find('?'));
+        if (path != "/hook" && path.rfind("/api/now/", 0) != 0 && (r.method == "PUT" || path == "/amer/v3/conversations")) {
+            std::lock_guard lock(mutex_);
+            calls_.emplace_back(r.method + " " + path, json::parse(r.body, nullptr, false));
+            out.status = r.method == "PUT" ? 200 : 201;
+            out.body = r.method == "PUT" ? R"({"id":"1:updated"})" : R"({"id":"19:helpdesk@thread.tacv2;messageid=1700000000001","activityId":"1700000000001"})";
+            co_return out;
+        }
         if (path.rfind("/amer/v3/conversations/", 0) == 0) {
             std::lock_guard lock(mutex_);
             activities_.push_back(json::parse(r.body, nullptr, false));
@@ -83,11 +96,16 @@ private:
             } else {
                 std::lock_guard lock(mutex_);
                 ++accepted_[r.header("X-AccessBot-Delivery")];
+                calls_.emplace_back("POST /hook", json::parse(r.body, nullptr, false));
                 out.status = 200;
             }
-        } else if (path == "/api/now/table/incident") {
+        } else if (path.rfind("/api/now/table/incident", 0) == 0) {
             if (failing) {
                 out.status = 503;
+            } else if (r.method == "PATCH") {
+                std::lock_guard lock(mutex_);
+                calls_.emplace_back("PATCH " + path, json::parse(r.body, nullptr, false));
+                out.body = R"({"result":{"sys_id":"6816f79cc0a8016401c5a33be04be441","number":"INC0010002"}})";
             } else if (r.method == "GET") {
                 std::lock_guard lock(mutex_);
                 out.body = created_ ? R"({"result":[{"sys_id":"6816f79cc0a8016401c5a33be04be441","number":"INC0010002"}]})" : R"({"result":[]})";
@@ -110,6 +128,7 @@ private:
     std::thread thread_;
     mutable std::mutex mutex_;
     std::vector<json> activities_;
+    std::vector<std::pair<std::string, json>> calls_;
     std::map<std::string, int> accepted_;
     bool created_ = false;
 };
@@ -130,7 +149,7 @@ std::uint16_t free_port()
 /// The real binary as a child process.
 class bot_process {
 public:
-    bot_process(const std::filesystem::path& data, std::uint16_t port, const fakes& f)
+    bot_process(const std::filesystem::path& data, std::uint16_t port, const fakes& f, std::vector<std::string> extra = {})
     {
         std::vector<std::string> env = {"AB_DATA_DIR=" + data.string(),
                                         "AB_HELPDESK_WEBHOOK_URL=" + f.base() + "/hook",
@@ -140,6 +159,7 @@ public:
                                         "AB_SERVICENOW_PASSWORD=pw",
                                         "AB_CONNECTOR_SENDS_PER_SECOND=0",
                                         "PATH=/usr/bin:/bin"};
+        env.insert(env.end(), extra.begin(), extra.end());
         std::vector<char*> envp;
         for (auto& e : env)
             envp.push_back(e.data());
@@ -198,7 +218,8 @@ std::string log_of(const std::filesystem::path& data)
     std::ifstream in(data / "bot.log");
     std::string line, out;
     while (std::getline(in, line))
-        if (line.find("outbox") != std::string::npos || line.find("escalation") != std::string::npos || line.find("error") != std::string::npos)
+        if (line.find("outbox") != std::string::npos || line.find("escalation") != std::string::npos || line.find("error") != std::string::npos ||
+            line.find("admin") != std::string::npos || line.find("turn") != std::string::npos)
             out += line.substr(0, 400) + "\n";
     return out;
 }
@@ -337,4 +358,112 @@ TEST(EscalationFaults, KilledBeforeDeliveryIsDeliveredOnceAfterRestart)
     EXPECT_EQ(accepted.begin()->second, 1) << "exactly once";
     EXPECT_EQ(accepted.begin()->first, escalation_id + "/1/webhook");
     EXPECT_EQ(f.servicenow_posts, 1);
+}
+
+// The whole lifecycle with every sink: the user's question → the helpdesk channel card, a
+// ServiceNow incident and the webhook → the helpdesk replies and resolves from the channel card →
+// the reply reaches the user's chat, the card in the channel and the ticket.
+TEST(EscalationLifecycle, FromTheQuestionToTheHelpdesksReplyEverywhere)
+{
+    fakes f;
+    f.failing = false;
+    test::temp_dir data;
+    const std::uint16_t port = free_port();
+    constexpr const char* agent = "0a1b2c3d-0000-4000-8000-0000000000d1";
+    bot_process bot(data.path(), port, f,
+                    {"AB_HELPDESK_CHANNEL=19:helpdesk@thread.tacv2", "AB_HELPDESK_SERVICE_URL=" + f.base() + "/amer/",
+                     "AB_HELPDESK_TENANT=72f988bf-0000-4000-8000-000000000001", std::string("AB_HELPDESK_MEMBERS=") + agent,
+                     std::string("AB_ADMIN_IDS=") + agent});
+    ASSERT_TRUE(wait_until([&] { return call(port, "GET", "/readyz").status == 200; }, 20s)) << log_of(data.path());
+
+    json m = activity(f, "m-1", "message");
+    m["text"] = "we can't chat with anna@fabrikam.com";
+    ASSERT_EQ(call(port, "POST", "/api/messages", m.dump()).status, 200u);
+    ASSERT_TRUE(wait_until([&] { return f.activities().size() == 1; }, 5s));
+    const json ask = find_action(f.activities()[0]["attachments"][0]["content"], "Ask IT to allow fabrikam.com");
+    ASSERT_EQ(call(port, "POST", "/api/messages", click(f, "i-1", ask).dump()).status, 200u);
+    ASSERT_TRUE(wait_until([&] { return f.activities().size() == 2; }, 5s));
+    const json send = find_action(f.activities()[1]["attachments"][0]["content"], "Send to IT");
+    ASSERT_EQ(call(port, "POST", "/api/messages", click(f, "i-2", send, {{"summary", "Please allow fabrikam.com"}}).dump()).status, 200u);
+
+    // The helpdesk channel gets its card in a new thread; ServiceNow an incident; the webhook the event.
+    json channel_card;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            for (const auto& [what, body] : f.calls())
+                if (what == "POST /amer/v3/conversations")
+                    channel_card = body["activity"]["attachments"][0]["content"];
+            return !channel_card.is_null() && f.servicenow_posts == 1 && !f.webhook_accepted().empty();
+        },
+        10s))
+        << log_of(data.path());
+
+    // The helpdesk replies from the channel card.
+    auto from_agent = [&](const std::string& id, const json& action, json inputs) {
+        json a = click(f, id, action, std::move(inputs));
+        a["from"] = {{"id", "29:agent"}, {"name", "Diego Siciliani"}, {"aadObjectId", agent}};
+        a["conversation"] = {{"id", "19:helpdesk@thread.tacv2;messageid=1700000000001"}, {"conversationType", "channel"}, {"isGroup", true},
+                             {"tenantId", "72f988bf-0000-4000-8000-000000000001"}};
+        a["replyToId"] = "1700000000001";
+        return a;
+    };
+    auto replied = call(port, "POST", "/api/messages", from_agent("h-1", find_action(channel_card, "Send reply"), {{"reply", "Allowed, give it an hour."}}).dump());
+    ASSERT_EQ(replied.status, 200u);
+    EXPECT_NE(replied.body.find("Allowed, give it an hour."), std::string::npos) << replied.body;
+    const json after_reply = json::parse(replied.body)["value"];
+
+    // Approve & apply (the agent is also an admin): the admin's Apply now in the thread, then the
+    // admin-action flow (no executor configured here: a dry run).
+    const json approve = find_action(after_reply, "Approve & apply: Allow fabrikam.com for external access");
+    ASSERT_FALSE(approve.is_null()) << after_reply.dump();
+    // Cards the bot posts into the thread (the user's notifications arrive meanwhile too).
+    auto posted_with = [&](const std::string& title) {
+        json found;
+        wait_until(
+            [&] {
+                for (const auto& a : f.activities())
+                    if (a.contains("attachments"))
+                        if (auto b = find_action(a["attachments"][0]["content"], title); !b.is_null())
+                            found = b;
+                return !found.is_null();
+            },
+            5s);
+        return found;
+    };
+    ASSERT_EQ(call(port, "POST", "/api/messages", from_agent("h-3", approve, json::object()).dump()).status, 200u);
+    const json apply = posted_with("Allow fabrikam.com for external access");
+    ASSERT_FALSE(apply.is_null()) << log_of(data.path());
+    ASSERT_EQ(call(port, "POST", "/api/messages", from_agent("h-4", apply, json::object()).dump()).status, 200u);
+    const json confirm = posted_with("Confirm");
+    ASSERT_FALSE(confirm.is_null());
+    const auto applied = call(port, "POST", "/api/messages", from_agent("h-5", confirm, json::object()).dump());
+    EXPECT_NE(applied.body.find("Dry run: nothing changed"), std::string::npos) << applied.body;
+    ASSERT_EQ(call(port, "POST", "/api/messages", from_agent("h-2", find_action(after_reply, "Resolve"), json::object()).dump()).status, 200u);
+
+    auto user_told = [&](const std::string& needle) {
+        for (const auto& a : f.activities())
+            if (a.value("text", "").find(needle) != std::string::npos)
+                return true;
+        return false;
+    };
+    auto patched = [&](const std::string& needle) {
+        for (const auto& [what, body] : f.calls())
+            if (what.rfind("PATCH /api/now/table/incident/", 0) == 0 && body.dump().find(needle) != std::string::npos)
+                return true;
+        return false;
+    };
+    auto hooked = [&](const std::string& event) {
+        for (const auto& [what, body] : f.calls())
+            if (what == "POST /hook" && body.value("event", "") == event)
+                return true;
+        return false;
+    };
+    EXPECT_TRUE(wait_until([&] { return user_told("Allowed, give it an hour.") && user_told("is resolved"); }, 10s)) << log_of(data.path());
+    EXPECT_TRUE(wait_until([&] { return patched("Allowed, give it an hour.") && patched("\"state\":\"6\""); }, 10s)) << log_of(data.path());
+    EXPECT_TRUE(wait_until([&] { return hooked("replied") && hooked("resolved"); }, 10s));
+    EXPECT_TRUE(user_told("INC0010002")) << "the ticket number reached the user";
+    int puts = 0;
+    for (const auto& [what, body] : f.calls())
+        puts += what.rfind("PUT /amer/v3/conversations/", 0) == 0;
+    EXPECT_GE(puts, 2) << "the channel card follows the changes";
 }

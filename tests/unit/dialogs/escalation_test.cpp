@@ -167,3 +167,112 @@ TEST(Escalation, TheUserIsToldWhenTheHelpdeskActsAndOfTheTicketNumber)
     EXPECT_NE(told[2].find("Done, try again in an hour."), std::string::npos) << told[2];
     EXPECT_EQ(r.channel.sent().back().kind, "send");
 }
+
+#include "dialogs/escalations/channel_sink.hpp"
+
+namespace {
+
+constexpr const char* helpdesk_oid = "0a1b2c3d-0000-4000-8000-0000000000d1";
+
+/// The user's personal chat and the helpdesk channel, over one store, with the channel sink.
+struct helpdesk_rig {
+    adapters::storage::memory_storage store;
+    dialogs::action_signer signer{std::string(test::test_signing_key)};
+    dialogs::cards::card_builder cards{test::builtin_content(), signer};
+    esc::escalation_service service{store, store, esc::service_options{{"teams-channel"}}};
+    test::recording_connector connector;
+    esc::channel_sink channel_sink{test::builtin_content(), cards, service, connector,
+                                   esc::channel_options{"19:helpdesk@thread.tacv2", "https://smba.example/emea/", "tenant-1", "28:bot", "access-bot",
+                                                        knowledge::lang::en}};
+    esc::escalation_dialog dialog{test::builtin_content(), cards, service, {}, hooks()};
+    esc::user_sink user_sink{test::builtin_content(), service, connector};
+    test_channel user{store, store, test::conversation_kind::personal, {}, nullptr, nullptr, &dialog};
+    test_channel helpdesk{store, store, test::conversation_kind::channel, {}, nullptr, nullptr, &dialog};
+
+    esc::helpdesk_hooks hooks()
+    {
+        esc::helpdesk_hooks h;
+        h.is_member = [](const bot::schema::activity& a) { return a.from.aad_object_id == helpdesk_oid; };
+        h.card = [this](const esc::escalation& e) { return channel_sink.card_of(e); };
+        return h;
+    }
+
+    /// Delivers every due outbox row with the channel / user sinks (what the worker does).
+    void deliver_all()
+    {
+        auto due = test::run_sync(store.take_due(std::numeric_limits<std::int64_t>::max() / 4, std::numeric_limits<std::int64_t>::max() / 4, 100));
+        for (const auto& d : *due) {
+            ports::escalation_event e;
+            e.delivery_id = d.id;
+            e.escalation_id = d.payload["escalationId"];
+            e.event = d.payload["event"];
+            e.actor_name = d.payload["actorName"];
+            e.message = d.payload["message"];
+            e.external_id = d.payload["externalId"];
+            ports::escalation_sink& sink = d.sink == "teams-user" ? static_cast<ports::escalation_sink&>(user_sink) : channel_sink;
+            auto r = test::run_sync(sink.deliver(e));
+            ASSERT_EQ(r.outcome, ports::delivery_outcome::delivered) << r.error_id << " " << r.detail;
+            test::run_sync(store.record_attempt(d.id, "delivered", 0, "", r.external_id));
+            if (d.sink == "teams-channel" && e.external_id.empty()) {
+                ASSERT_TRUE(test::run_sync(service.add_ticket(e.escalation_id, {"teams-channel", r.external_id, ""})));
+            }
+        }
+    }
+};
+
+} // namespace
+
+TEST(Escalation, TheHelpdeskActsFromTheChannelCardAndTheUserIsTold)
+{
+    helpdesk_rig r;
+    r.user.deliver(r.user.message("We can't chat with anna@fabrikam.com"));
+    const std::size_t a = r.user.sent().size() - 1;
+    r.user.deliver(r.user.invoke(test_channel::button(r.user.card(a), "Ask IT to allow fabrikam.com"), r.user.sent_id(a)));
+    const std::size_t c = r.user.sent().size() - 1;
+    r.user.deliver(r.user.invoke(test_channel::button(r.user.card(c), "Send to IT"), r.user.sent_id(c), {{"summary", "Allow fabrikam.com please"}}));
+
+    r.deliver_all();
+    // The card went to the helpdesk channel as a new thread.
+    const auto created = std::find_if(r.connector.activities.begin(), r.connector.activities.end(), [](const auto& s) { return s.kind == "create"; });
+    ASSERT_NE(created, r.connector.activities.end());
+    EXPECT_EQ(created->activity.raw["channelData"]["channel"]["id"], "19:helpdesk@thread.tacv2");
+    const json card = created->activity.raw["activity"]["attachments"][0]["content"];
+    EXPECT_NE(card_text(card).find("Allow fabrikam.com please"), std::string::npos) << card_text(card);
+    EXPECT_EQ(test_channel::buttons(card), (std::vector<std::string>{"Acknowledge", "Send reply", "Resolve"}));
+
+    // Someone outside the helpdesk: refused, nothing changes.
+    r.helpdesk.act_as("29:other", "Other Person", "0a1b2c3d-0000-4000-8000-0000000000ff");
+    auto refused = r.helpdesk.deliver(r.helpdesk.invoke(test_channel::button(card, "Acknowledge"), "root"));
+    EXPECT_NE(refused.invoke->body.dump().find("Only the helpdesk"), std::string::npos) << refused.invoke->body.dump();
+
+    // The helpdesk picks it up, replies, resolves; the card is updated in place each time.
+    r.helpdesk.act_as("29:agent", "Diego Siciliani", helpdesk_oid);
+    auto acked = r.helpdesk.deliver(r.helpdesk.invoke(test_channel::button(card, "Acknowledge"), "root"));
+    const json acked_card = acked.invoke->body.at("value");
+    EXPECT_NE(card_text(acked_card).find("Picked up by the helpdesk"), std::string::npos) << card_text(acked_card);
+    auto replied = r.helpdesk.deliver(r.helpdesk.invoke(test_channel::button(acked_card, "Send reply"), "root", {{"reply", "Allowed, give it an hour."}}));
+    const json replied_card = replied.invoke->body.at("value");
+    EXPECT_NE(card_text(replied_card).find("Allowed, give it an hour."), std::string::npos);
+    auto resolved = r.helpdesk.deliver(r.helpdesk.invoke(test_channel::button(replied_card, "Resolve"), "root"));
+    EXPECT_TRUE(test_channel::buttons(resolved.invoke->body.at("value")).empty()) << "a resolved request has no buttons";
+    EXPECT_NE(card_text(resolved.invoke->body.at("value")).find("Resolved"), std::string::npos);
+
+    r.deliver_all();
+    std::vector<std::string> told;
+    int updates = 0;
+    for (const auto& s : r.connector.activities) {
+        if (s.kind == "send")
+            told.push_back(s.activity.text);
+        updates += s.kind == "update";
+    }
+    ASSERT_EQ(told.size(), 3u);
+    EXPECT_NE(told[0].find("Diego Siciliani from the IT helpdesk picked up your request"), std::string::npos) << told[0];
+    EXPECT_NE(told[1].find("Allowed, give it an hour."), std::string::npos) << told[1];
+    EXPECT_NE(told[2].find("is resolved"), std::string::npos) << told[2];
+    EXPECT_EQ(updates, 3) << "the channel card follows every change (PUT into the thread)";
+
+    // The user's status view agrees.
+    r.user.deliver(r.user.message("what's the status of my request?"));
+    EXPECT_NE(card_text(r.user.last_card()).find("Resolved"), std::string::npos);
+    EXPECT_NE(card_text(r.user.last_card()).find("Allowed, give it an hour."), std::string::npos);
+}

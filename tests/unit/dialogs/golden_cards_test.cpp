@@ -178,6 +178,32 @@ std::vector<named_card> every_card()
         out.push_back({"escalation-status-" + code, b.escalation_status_card(l, "card-status-" + code, {ticketed, open_view, done, cancelled}, status_args)});
         if (l == kn::lang::en)
             out.push_back({"escalation-status-none", b.escalation_status_card(l, "card-status-none", {}, status_args)});
+
+        // The helpdesk channel's card: open (all buttons), acknowledged with a reply, resolved.
+        ab::dialogs::cards::helpdesk_view hd;
+        hd.id = "esc-0123456789ab";
+        hd.status = "open";
+        hd.user_name = "Anna Lind";
+        hd.language = "sv";
+        hd.need = content.answer(kn::intent::external_access, l)->title;
+        hd.domain = "fabrikam.com";
+        hd.question = "Kan jag chatta med anna@fabrikam.com?";
+        hd.summary = "Please allow fabrikam.com [project] *now*";
+        hd.history = {{"2026-11-22T10:00:00.000Z", "created", "Anna Lind", ""}};
+        hd.tickets = {"INC0010002"};
+        hd.apply_label = content.ui("hd_apply", l) + ": " + ab::dialogs::cards::fill(domain_setting->raw["action_labels"].value(code, ""), "domain", "fabrikam.com");
+        const json hd_args = {{"l", code}};
+        out.push_back({"helpdesk-open-" + code, b.helpdesk_card(l, "card-hd-" + code, hd, hd_args)});
+        auto acked = hd;
+        acked.status = "acknowledged";
+        acked.apply_label.clear();
+        acked.history.push_back({"2026-11-22T10:05:00.000Z", "acknowledged", "Diego Siciliani", ""});
+        acked.history.push_back({"2026-11-22T10:06:00.000Z", "replied", "Diego Siciliani", "Allowed, give it an hour."});
+        out.push_back({"helpdesk-acknowledged-" + code, b.helpdesk_card(l, "card-hd-ack-" + code, acked, hd_args)});
+        auto closed = acked;
+        closed.status = "resolved";
+        closed.history.push_back({"2026-11-22T11:00:00.000Z", "resolved", "Diego Siciliani", ""});
+        out.push_back({"helpdesk-resolved-" + code, b.helpdesk_card(l, "card-hd-res-" + code, closed, hd_args)});
     }
     return out;
 }
