@@ -551,9 +551,8 @@ json card_builder::escalation_sent_card(lang l, const escalation_view& v) const
 {
     json body = json::array({heading(content_.ui("esc_sent_title", l)), text(fill(content_.ui("esc_sent_text", l), "id", v.id))});
     json facts = json::array({{{"title", content_.ui("fact_reference", l)}, {"value", v.id}},
-                              {{"title", content_.ui("esc_summary_label", l).substr(0, content_.ui("esc_summary_label", l).find(" ("))},
-                               {"value", escape_markdown(v.summary)}},
-                              {{"title", content_.ui("esc_status_title", l)}, {"value", status_label(content_, v.status, l)}}});
+                              {{"title", content_.ui("hd_fact_summary", l)}, {"value", escape_markdown(v.summary)}},
+                              {{"title", content_.ui("hd_fact_status", l)}, {"value", status_label(content_, v.status, l)}}});
     body.push_back({{"type", "FactSet"}, {"separator", true}, {"spacing", "Medium"}, {"facts", std::move(facts)}});
     return card_of(std::move(body));
 }

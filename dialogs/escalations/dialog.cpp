@@ -6,6 +6,7 @@
 #include "knowledge/text.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace ab::dialogs::escalations {
 
@@ -13,6 +14,21 @@ namespace {
 
 using json = nlohmann::json;
 using knowledge::lang;
+
+/// 12 hex digits of FNV-1a 64 over `s`: the same input gives the same id in every process.
+std::string stable_id(const std::string& s)
+{
+    std::uint64_t h = 1469598103934665603ULL;
+    for (unsigned char c : s) {
+        h ^= c;
+        h *= 1099511628211ULL;
+    }
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (int i = 0; i < 12; ++i)
+        out.push_back(hex[(h >> (60 - 4 * i)) & 0xF]);
+    return out;
+}
 
 lang lang_of(const std::string& code)
 {
@@ -80,7 +96,10 @@ task<json> escalation_dialog::start(const bot::schema::activity& from, escalatio
     std::string summary = r.domain.empty() ? cards::fill(content_.ui("esc_summary_default", l), "question", r.question)
                                            : cards::fill(cards::fill(content_.ui("esc_summary_domain", l), "domain", r.domain), "question",
                                                          r.question);
-    const json args = {{"e", "esc-" + new_card_id()},
+    // One escalation per answer card and user: Ask IT clicked twice on the same card (and Send on
+    // both confirmations) creates one. Typed requests get a fresh id.
+    const std::string id = r.card_id.empty() ? "esc-" + new_card_id() : "esc-" + stable_id(r.card_id + "|" + user_of(from));
+    const json args = {{"e", id},
                        {"q", r.question},
                        {"i", knowledge::intent_name(r.topic)},
                        {"l", knowledge::lang_code(l)},
@@ -125,6 +144,8 @@ task<seam_reply> escalation_dialog::on_action(const bot::schema::activity& in, c
                                                 {"error", saved.error().message()}});
             co_return seam_reply{nullptr, content_.ui("admin_unavailable", l), false};
         }
+        if (!created && user_of(in) != (saved->user_aad_object_id.empty() ? saved->user_id : saved->user_aad_object_id))
+            co_return seam_reply{nullptr, content_.ui("tampered", l), false}; // someone else's request: never shown
         log::info("escalation.created", {{"correlation_id", correlation_id}, {"escalation_id", saved->id}, {"new", created}});
         if (created && wake_)
             wake_();

@@ -81,6 +81,31 @@ TEST(Escalation, AskItConfirmSendCreatesOneEscalationWithItsDeliveries)
     EXPECT_EQ(sinks, (std::set<std::string>{"webhook", "servicenow"}));
 }
 
+TEST(Escalation, AskItTwiceOnOneAnswerCreatesOneEscalation)
+{
+    rig r;
+    r.channel.deliver(r.channel.message("We can't chat with anna@fabrikam.com"));
+    const std::size_t a = r.channel.sent().size() - 1;
+    const json ask = test_channel::button(r.channel.card(a), "Ask IT to allow fabrikam.com");
+    r.channel.deliver(r.channel.invoke(ask, r.channel.sent_id(a)));
+    const std::size_t first = r.channel.sent().size() - 1;
+    r.channel.deliver(r.channel.invoke(ask, r.channel.sent_id(a)));
+    const std::size_t second = r.channel.sent().size() - 1;
+    ASSERT_NE(first, second);
+    r.channel.deliver(r.channel.invoke(test_channel::button(r.channel.card(first), "Send to IT"), r.channel.sent_id(first)));
+    r.channel.deliver(r.channel.invoke(test_channel::button(r.channel.card(second), "Send to IT"), r.channel.sent_id(second)));
+    EXPECT_EQ(r.due().size(), 2u) << "one escalation (two sinks), not two";
+
+    // Another user pressing Ask IT on the same card (a group chat) gets their own escalation.
+    r.channel.act_as("29:other", "Megan Bowen", "0a1b2c3d-0000-4000-8000-0000000000b2");
+    r.channel.deliver(r.channel.invoke(ask, r.channel.sent_id(a)));
+    const std::size_t third = r.channel.sent().size() - 1;
+    r.channel.deliver(r.channel.invoke(test_channel::button(r.channel.card(third), "Send to IT"), r.channel.sent_id(third)));
+    const auto due = r.due();
+    ASSERT_EQ(due.size(), 2u);
+    EXPECT_EQ(due[0].payload["userName"], "Megan Bowen");
+}
+
 TEST(Escalation, StatusAndCancelInTheUsersLanguage)
 {
     rig r;
