@@ -222,6 +222,12 @@ struct helpdesk_rig {
         return h;
     }
 
+    std::vector<ports::outbox_delivery> due()
+    {
+        auto r = test::run_sync(store.take_due(std::numeric_limits<std::int64_t>::max() / 4, std::numeric_limits<std::int64_t>::max() / 4, 100));
+        return r ? *r : std::vector<ports::outbox_delivery>{};
+    }
+
     /// Delivers every due outbox row with the channel / user sinks (what the worker does).
     void deliver_all()
     {
@@ -300,4 +306,28 @@ TEST(Escalation, TheHelpdeskActsFromTheChannelCardAndTheUserIsTold)
     r.user.deliver(r.user.message("what's the status of my request?"));
     EXPECT_NE(card_text(r.user.last_card()).find("Resolved"), std::string::npos);
     EXPECT_NE(card_text(r.user.last_card()).find("Allowed, give it an hour."), std::string::npos);
+}
+
+TEST(Escalation, ForgedHelpdeskCardDataChangesNothing)
+{
+    helpdesk_rig r;
+    r.user.deliver(r.user.message("We can't chat with anna@fabrikam.com"));
+    const std::size_t a = r.user.sent().size() - 1;
+    r.user.deliver(r.user.invoke(test_channel::button(r.user.card(a), "Ask IT to allow fabrikam.com"), r.user.sent_id(a)));
+    const std::size_t c = r.user.sent().size() - 1;
+    r.user.deliver(r.user.invoke(test_channel::button(r.user.card(c), "Send to IT"), r.user.sent_id(c)));
+    r.deliver_all();
+    const auto created = std::find_if(r.connector.activities.begin(), r.connector.activities.end(), [](const auto& s) { return s.kind == "create"; });
+    ASSERT_NE(created, r.connector.activities.end());
+    json resolve = test_channel::button(created->activity.raw["activity"]["attachments"][0]["content"], "Resolve");
+    ASSERT_FALSE(resolve.is_null());
+
+    // A helpdesk member's click with an edited escalation id (another user's request) is refused.
+    r.helpdesk.act_as("29:agent", "Diego Siciliani", helpdesk_oid);
+    resolve["data"]["ab"]["args"]["id"] = "esc-000000000000";
+    auto out = r.helpdesk.deliver(r.helpdesk.invoke(resolve, "root"));
+    EXPECT_NE(out.invoke->body.dump().find("couldn't verify"), std::string::npos) << out.invoke->body.dump();
+    EXPECT_TRUE(r.due().empty()) << "no event, no notification";
+    r.user.deliver(r.user.message("my requests"));
+    EXPECT_NE(card_text(r.user.last_card()).find("Waiting for the helpdesk"), std::string::npos) << "still open";
 }
