@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 
 namespace ab::dialogs {
@@ -48,12 +49,14 @@ public:
         (void)correlation_id;
         co_return seam_reply{};
     }
-    /// True if `text` asks for the status of the user's requests ("what's the status of my ticket?").
-    virtual bool is_status_request(const std::string& text, knowledge::lang l) const
+    /// The language to answer in if `text` asks for the status of the user's requests ("what's the
+    /// status of my ticket?"): `preferred` when its phrases or the English ones match, else the
+    /// first language whose phrases match; nullopt when it is not such a request.
+    virtual std::optional<knowledge::lang> status_request(const std::string& text, knowledge::lang preferred) const
     {
         (void)text;
-        (void)l;
-        return false;
+        (void)preferred;
+        return std::nullopt;
     }
     /// The user's requests and their status.
     virtual task<nlohmann::json> status(const bot::schema::activity& in, knowledge::lang l)

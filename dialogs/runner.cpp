@@ -281,16 +281,10 @@ void runner::on_message_text(turn& t, const std::string& text)
 {
     t.save_state = true;
     // "What's the status of my request?" (in the saved language first, then any of the six).
-    const lang preferred = reply_language(t);
-    if (parts_.escalation->is_status_request(text, preferred)) {
-        t.status_request = preferred;
+    if (auto l = parts_.escalation->status_request(text, reply_language(t))) {
+        t.status_request = *l;
         return;
     }
-    for (std::size_t i = 0; i < knowledge::answer_language_count; ++i)
-        if (parts_.escalation->is_status_request(text, static_cast<lang>(i))) {
-            t.status_request = static_cast<lang>(i);
-            return;
-        }
     const auto now = options_.clock();
     const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     if (t.state.clarify && now_s - t.state.clarify->asked_at > options_.clarify_lifetime.count())

@@ -14,17 +14,27 @@ std::vector<std::string> words_of(std::string_view text)
     return out;
 }
 
-bool mentions_any(const std::vector<std::string>& words, const std::string& list)
+phrase_list phrases_of(std::string_view list)
 {
+    phrase_list out;
     std::size_t start = 0;
     while (start <= list.size()) {
         std::size_t end = list.find(',', start);
-        if (end == std::string::npos)
+        if (end == std::string_view::npos)
             end = list.size();
-        const auto parts = words_of(std::string_view(list).substr(start, end - start));
+        if (auto words = words_of(list.substr(start, end - start)); !words.empty())
+            out.push_back(std::move(words));
+        start = end + 1;
+    }
+    return out;
+}
+
+bool mentions_any(const std::vector<std::string>& words, const phrase_list& phrases)
+{
+    for (const auto& phrase : phrases) {
         auto at = words.begin();
-        bool all = !parts.empty();
-        for (const auto& p : parts) {
+        bool all = true;
+        for (const auto& p : phrase) {
             at = std::find(at, words.end(), p);
             if (at == words.end()) {
                 all = false;
@@ -34,9 +44,13 @@ bool mentions_any(const std::vector<std::string>& words, const std::string& list
         }
         if (all)
             return true;
-        start = end + 1;
     }
     return false;
+}
+
+bool mentions_any(const std::vector<std::string>& words, const std::string& list)
+{
+    return mentions_any(words, phrases_of(list));
 }
 
 } // namespace ab::dialogs

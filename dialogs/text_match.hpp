@@ -11,7 +11,13 @@ namespace ab::dialogs {
 /// The folded words of `text` (knowledge::split_folded).
 std::vector<std::string> words_of(std::string_view text);
 
-/// True if `words` contain every word of one comma-separated phrase of `list`, in order.
+/// A comma-separated phrase list, each phrase as its folded words (made once, matched often).
+using phrase_list = std::vector<std::vector<std::string>>;
+phrase_list phrases_of(std::string_view list);
+
+/// True if `words` contain every word of one phrase, in order.
+bool mentions_any(const std::vector<std::string>& words, const phrase_list& phrases);
+/// The same for a comma-separated list given as text.
 bool mentions_any(const std::vector<std::string>& words, const std::string& list);
 
 } // namespace ab::dialogs

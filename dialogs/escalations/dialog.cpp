@@ -57,6 +57,8 @@ escalation_dialog::escalation_dialog(const knowledge::content& content, const ca
                                      std::function<void()> wake_worker, helpdesk_hooks helpdesk)
     : content_(content), cards_(cards), service_(service), wake_(std::move(wake_worker)), helpdesk_(std::move(helpdesk))
 {
+    for (std::size_t i = 0; i < knowledge::answer_language_count; ++i)
+        status_phrases_[i] = phrases_of(content_.ui("esc_status_words", static_cast<lang>(i)));
 }
 
 std::string escalation_dialog::user_of(const bot::schema::activity& a)
@@ -225,13 +227,18 @@ task<seam_reply> escalation_dialog::helpdesk_action(const bot::schema::activity&
     co_return reply;
 }
 
-bool escalation_dialog::is_status_request(const std::string& text, lang l) const
+std::optional<lang> escalation_dialog::status_request(const std::string& text, lang preferred) const
 {
     const auto words = words_of(text);
     if (words.size() > 14)
-        return false;
-    return mentions_any(words, content_.ui("esc_status_words", l)) ||
-           (l != lang::en && mentions_any(words, content_.ui("esc_status_words", lang::en)));
+        return std::nullopt;
+    const auto matches = [&](lang l) { return mentions_any(words, status_phrases_[static_cast<std::size_t>(l)]); };
+    if (matches(preferred) || matches(lang::en))
+        return preferred;
+    for (std::size_t i = 0; i < knowledge::answer_language_count; ++i)
+        if (matches(static_cast<lang>(i)))
+            return static_cast<lang>(i);
+    return std::nullopt;
 }
 
 task<json> escalation_dialog::status(const bot::schema::activity& in, lang l)

@@ -13,8 +13,10 @@
 #include "dialogs/cards/cards.hpp"
 #include "dialogs/escalation.hpp"
 #include "dialogs/escalations/service.hpp"
+#include "dialogs/text_match.hpp"
 #include "knowledge/content.hpp"
 
+#include <array>
 #include <functional>
 
 namespace ab::dialogs::escalations {
@@ -35,7 +37,7 @@ public:
     task<nlohmann::json> start(const bot::schema::activity& from, escalation_request request) override;
     bool handles(std::string_view verb) const override;
     task<seam_reply> on_action(const bot::schema::activity& in, const card_action& a, std::string correlation_id) override;
-    bool is_status_request(const std::string& text, knowledge::lang l) const override;
+    std::optional<knowledge::lang> status_request(const std::string& text, knowledge::lang preferred) const override;
     task<nlohmann::json> status(const bot::schema::activity& in, knowledge::lang l) override;
 
 private:
@@ -48,6 +50,7 @@ private:
     escalation_service& service_;
     std::function<void()> wake_;
     helpdesk_hooks helpdesk_;
+    std::array<phrase_list, knowledge::answer_language_count> status_phrases_; ///< per language, tokenized once
 };
 
 } // namespace ab::dialogs::escalations
