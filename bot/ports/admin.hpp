@@ -61,6 +61,16 @@ struct change_result {
     std::vector<std::string> steps; ///< the requests / cmdlets that ran (or would run)
 };
 
+// JSON with the member names as keys (how admin actions keep them in the state store).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(setting_change, id, setting, operation, parameters, requested_by, requested_by_name,
+                                                tenant_id, correlation_id)
+NLOHMANN_JSON_SERIALIZE_ENUM(change_outcome, {{change_outcome::failed, "failed"}, // first: what an unknown name reads as
+                                              {change_outcome::applied, "applied"},
+                                              {change_outcome::already_set, "already_set"},
+                                              {change_outcome::pending, "pending"},
+                                              {change_outcome::dry_run, "dry_run"}})
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(change_result, outcome, before, after, error_id, detail, reference, steps)
+
 /// The current value of a setting, for the confirmation card.
 struct current_value {
     bool known = false;     ///< false: cannot be read here (runbook settings are read

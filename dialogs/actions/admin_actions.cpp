@@ -37,63 +37,6 @@ std::string new_action_id()
     return new_card_id() + new_card_id() + new_card_id().substr(0, 8);
 }
 
-json change_json(const ports::setting_change& c)
-{
-    return {{"id", c.id},
-            {"setting", c.setting},
-            {"operation", c.operation},
-            {"parameters", c.parameters},
-            {"requested_by", c.requested_by},
-            {"requested_by_name", c.requested_by_name},
-            {"tenant_id", c.tenant_id},
-            {"correlation_id", c.correlation_id}};
-}
-
-ports::setting_change change_from(const json& j)
-{
-    ports::setting_change c;
-    c.id = j.value("id", "");
-    c.setting = j.value("setting", "");
-    c.operation = j.value("operation", "");
-    c.parameters = j.value("parameters", json::object());
-    c.requested_by = j.value("requested_by", "");
-    c.requested_by_name = j.value("requested_by_name", "");
-    c.tenant_id = j.value("tenant_id", "");
-    c.correlation_id = j.value("correlation_id", "");
-    return c;
-}
-
-json result_json(const ports::change_result& r)
-{
-    return {{"outcome", ports::outcome_name(r.outcome)},
-            {"before", r.before},
-            {"after", r.after},
-            {"error_id", r.error_id},
-            {"detail", r.detail},
-            {"reference", r.reference},
-            {"steps", r.steps}};
-}
-
-ports::change_result result_from(const json& j)
-{
-    ports::change_result r;
-    const std::string o = j.value("outcome", "failed");
-    for (auto each : {ports::change_outcome::applied, ports::change_outcome::already_set, ports::change_outcome::pending,
-                      ports::change_outcome::failed, ports::change_outcome::dry_run})
-        if (ports::outcome_name(each) == o)
-            r.outcome = each;
-    r.before = j.value("before", json());
-    r.after = j.value("after", json());
-    r.error_id = j.value("error_id", "");
-    r.detail = j.value("detail", "");
-    r.reference = j.value("reference", "");
-    if (const auto s = j.find("steps"); s != j.end() && s->is_array())
-        for (const auto& line : *s)
-            if (line.is_string())
-                r.steps.push_back(line.get<std::string>());
-    return r;
-}
-
 } // namespace
 
 std::string action_key(std::string_view action_id)
@@ -284,7 +227,7 @@ task<admin_reply> admin_actions::prior_outcome(click& c, const cards::change_vie
         const json& rec = (*existing)->value;
         const std::string status = rec.value("status", "");
         if (status == "done" || status == "pending") {
-            const ports::change_result prior = result_from(rec.value("result", json::object()));
+            const ports::change_result prior = rec.value("result", json::object()).get<ports::change_result>();
             cards::change_view pv = view_of(*c.setting, parameters, c.l, rec.value("executor", v.executor),
                                             rec.value("change", json::object()).value("requested_by_name", v.requested_by), v.action_id);
             co_return admin_reply{parts_.cards.result_card(pv, &prior), {}, true};
@@ -341,7 +284,7 @@ task<admin_reply> admin_actions::confirm(click& c)
     // or redeliveries.
     json record = {{"v", 1},
                    {"status", "running"},
-                   {"change", change_json(change)},
+                   {"change", change},
                    {"executor", exec.name()},
                    {"lang", knowledge::lang_code(c.l)},
                    {"reference", bot::schema::reference_of(c.in)},
@@ -365,7 +308,7 @@ task<admin_reply> admin_actions::confirm(click& c)
         result.steps = dry_run_.steps(change);
 
     record["status"] = result.outcome == ports::change_outcome::pending ? "pending" : "done";
-    record["result"] = result_json(result);
+    record["result"] = result;
     record["finished_at"] = unix_seconds(options_.clock());
     auto saved = co_await parts_.states.save(action_key(id), record, ports::etag_match::must_equal(*claimed));
     if (!saved)
@@ -414,7 +357,7 @@ task<admin_reply> admin_actions::cancel(click& c)
     if (!claimed && claimed.error() == ports::storage_errc::conflict) {
         auto existing = co_await parts_.states.load(action_key(id));
         if (existing && *existing && (*existing)->value.value("status", "") != "cancelled") {
-            const ports::change_result prior = result_from((*existing)->value.value("result", json::object()));
+            const ports::change_result prior = (*existing)->value.value("result", json::object()).get<ports::change_result>();
             co_return admin_reply{parts_.cards.result_card(v, &prior), {}, true}; // confirmed before: too late to cancel
         }
     } else if (!claimed) {
@@ -467,13 +410,13 @@ task<report_status> admin_actions::complete(executor_report report, std::string 
     if (!*loaded)
         co_return report_status::unknown_action;
     json record = (*loaded)->value;
-    const ports::setting_change change = change_from(record.value("change", json::object()));
+    const ports::setting_change change = record.value("change", json::object()).get<ports::setting_change>();
     if (change.operation != report.operation)
         co_return report_status::mismatch;
     if (record.value("status", "") != "pending")
         co_return record.value("status", "") == "done" ? report_status::already_recorded : report_status::unknown_action;
 
-    ports::change_result result = result_from(record.value("result", json::object()));
+    ports::change_result result = record.value("result", json::object()).get<ports::change_result>();
     result.outcome = report.status == "applied"       ? ports::change_outcome::applied
                      : report.status == "already_set" ? ports::change_outcome::already_set
                                                       : ports::change_outcome::failed;
@@ -486,7 +429,7 @@ task<report_status> admin_actions::complete(executor_report report, std::string 
     if (!report.reference.empty())
         result.reference = report.reference;
     record["status"] = "done";
-    record["result"] = result_json(result);
+    record["result"] = result;
     record["finished_at"] = unix_seconds(options_.clock());
     auto saved = co_await parts_.states.save(action_key(report.id), record, ports::etag_match::must_equal((*loaded)->etag));
     if (!saved)
