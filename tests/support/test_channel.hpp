@@ -8,6 +8,7 @@
 #include "bot/schema/activity.hpp"
 #include "bot/turn/adapter.hpp"
 #include "dialogs/runner.hpp"
+#include "tests/support/card_actions.hpp"
 #include "tests/support/recording_connector.hpp"
 #include "tests/support/run_sync.hpp"
 #include "tests/support/shared_engine.hpp"
@@ -62,20 +63,12 @@ public:
     nlohmann::json last_card() const { return card(connector_.activities.size() - 1); }
 
     /// The n-th button of `card` (body ActionSets first, then top-level actions) whose title is `title`.
-    static nlohmann::json button(const nlohmann::json& card, const std::string& title)
-    {
-        nlohmann::json found;
-        visit(card, [&](const nlohmann::json& action) {
-            if (found.is_null() && action.value("title", "") == title && action.contains("verb"))
-                found = action;
-        });
-        return found;
-    }
+    static nlohmann::json button(const nlohmann::json& card, const std::string& title) { return find_button(card, title); }
     /// Titles of every Action.Execute on the card.
     static std::vector<std::string> buttons(const nlohmann::json& card)
     {
         std::vector<std::string> out;
-        visit(card, [&](const nlohmann::json& action) {
+        visit_actions(card, [&](const nlohmann::json& action) {
             if (action.value("type", "") == "Action.Execute")
                 out.push_back(action.value("title", ""));
         });
@@ -167,22 +160,6 @@ public:
     }
 
 private:
-    template <class F>
-    static void visit(const nlohmann::json& j, F&& f)
-    {
-        if (j.is_object()) {
-            const std::string type = j.value("type", "");
-            if (type == "Action.Execute" || type == "Action.OpenUrl" || type == "Action.Submit")
-                f(j);
-            for (const auto& [k, v] : j.items())
-                if (k != "fallback")
-                    visit(v, f);
-        } else if (j.is_array()) {
-            for (const auto& v : j)
-                visit(v, f);
-        }
-    }
-
     nlohmann::json base(const std::string& type)
     {
         nlohmann::json conv = {{"conversationType", kind_ == conversation_kind::personal ? "personal"

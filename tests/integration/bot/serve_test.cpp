@@ -6,6 +6,7 @@
 
 #include "adapters/http/client.hpp"
 #include "bot/http/server.hpp"
+#include "tests/support/card_actions.hpp"
 #include "tests/support/run_sync.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/bot_auth/test_signer.hpp"
@@ -330,22 +331,6 @@ json click(const upstream& up, const std::string& id, const json& action, const 
     return a;
 }
 
-json find_action(const json& j, const std::string& title)
-{
-    if (j.is_object()) {
-        if (j.value("type", "") == "Action.Execute" && j.value("title", "") == title)
-            return j;
-        for (const auto& [k, v] : j.items())
-            if (k != "fallback")
-                if (auto f = find_action(v, title); !f.is_null())
-                    return f;
-    } else if (j.is_array()) {
-        for (const auto& v : j)
-            if (auto f = find_action(v, title); !f.is_null())
-                return f;
-    }
-    return nullptr;
-}
 
 adapters::http::response post_callback(std::uint16_t port, const std::string& body, std::int64_t ts, const std::string& secret = runbook_secret)
 {
@@ -392,7 +377,7 @@ TEST(ServeIntegration, AdminDomainFlowRunsTheRunbookAndRecordsTheCallback)
                        token).status, 200u);
         ASSERT_EQ(up.replies().size(), 1u);
         const json answer = up.replies()[0].body["attachments"][0]["content"];
-        const json apply = find_action(answer, "Allow fabrikam.com for external access");
+        const json apply = test::find_button(answer, "Allow fabrikam.com for external access");
         ASSERT_FALSE(apply.is_null()) << answer.dump();
 
         auto r = call(bot.port(), "POST", "/api/messages", click(up, "i-1", apply, "1:answer").dump(), token);
@@ -402,7 +387,7 @@ TEST(ServeIntegration, AdminDomainFlowRunsTheRunbookAndRecordsTheCallback)
         EXPECT_NE(confirm.dump().find("AllowedDomains + fabrikam.com"), std::string::npos);
         EXPECT_TRUE(up.runbook_requests().empty()) << "nothing runs before Confirm";
 
-        r = call(bot.port(), "POST", "/api/messages", click(up, "i-2", find_action(confirm, "Confirm"), "1:confirm").dump(), token);
+        r = call(bot.port(), "POST", "/api/messages", click(up, "i-2", test::find_button(confirm, "Confirm"), "1:confirm").dump(), token);
         ASSERT_EQ(r.status, 200u);
         EXPECT_NE(r.body.find("Sent to the runbook"), std::string::npos) << r.body;
         ASSERT_EQ(up.runbook_requests().size(), 1u);

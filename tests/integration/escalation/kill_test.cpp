@@ -6,6 +6,7 @@
 // ticket number proactively. Nothing lost, nothing duplicated.
 #include "adapters/http/client.hpp"
 #include "bot/http/server.hpp"
+#include "tests/support/card_actions.hpp"
 #include "tests/support/run_sync.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -255,22 +256,6 @@ json activity(const fakes& f, const std::string& id, const std::string& type)
             {"locale", "en-US"}};
 }
 
-json find_action(const json& j, const std::string& title)
-{
-    if (j.is_object()) {
-        if (j.value("type", "") == "Action.Execute" && j.value("title", "") == title)
-            return j;
-        for (const auto& [k, v] : j.items())
-            if (k != "fallback")
-                if (auto f = find_action(v, title); !f.is_null())
-                    return f;
-    } else if (j.is_array()) {
-        for (const auto& v : j)
-            if (auto f = find_action(v, title); !f.is_null())
-                return f;
-    }
-    return nullptr;
-}
 
 json click(const fakes& f, const std::string& id, const json& action, json inputs = json::object())
 {
@@ -300,12 +285,12 @@ TEST(EscalationFaults, KilledBeforeDeliveryIsDeliveredOnceAfterRestart)
         m["text"] = "we can't chat with anna@fabrikam.com";
         ASSERT_EQ(call(port, "POST", "/api/messages", m.dump()).status, 200u);
         ASSERT_TRUE(wait_until([&] { return f.activities().size() == 1; }, 5s));
-        const json ask = find_action(f.activities()[0]["attachments"][0]["content"], "Ask IT to allow fabrikam.com");
+        const json ask = test::find_button(f.activities()[0]["attachments"][0]["content"], "Ask IT to allow fabrikam.com");
         ASSERT_FALSE(ask.is_null()) << f.activities()[0].dump();
 
         ASSERT_EQ(call(port, "POST", "/api/messages", click(f, "i-1", ask).dump()).status, 200u);
         ASSERT_TRUE(wait_until([&] { return f.activities().size() == 2; }, 5s));
-        const json send = find_action(f.activities()[1]["attachments"][0]["content"], "Send to IT");
+        const json send = test::find_button(f.activities()[1]["attachments"][0]["content"], "Send to IT");
         ASSERT_FALSE(send.is_null()) << f.activities()[1].dump();
         const auto sent = call(port, "POST", "/api/messages", click(f, "i-2", send, {{"summary", "Please allow fabrikam.com"}}).dump());
         ASSERT_EQ(sent.status, 200u);
@@ -387,10 +372,10 @@ TEST(EscalationLifecycle, FromTheQuestionToTheHelpdesksReplyEverywhere)
     m["text"] = "we can't chat with anna@fabrikam.com";
     ASSERT_EQ(call(port, "POST", "/api/messages", m.dump()).status, 200u);
     ASSERT_TRUE(wait_until([&] { return f.activities().size() == 1; }, 5s));
-    const json ask = find_action(f.activities()[0]["attachments"][0]["content"], "Ask IT to allow fabrikam.com");
+    const json ask = test::find_button(f.activities()[0]["attachments"][0]["content"], "Ask IT to allow fabrikam.com");
     ASSERT_EQ(call(port, "POST", "/api/messages", click(f, "i-1", ask).dump()).status, 200u);
     ASSERT_TRUE(wait_until([&] { return f.activities().size() == 2; }, 5s));
-    const json send = find_action(f.activities()[1]["attachments"][0]["content"], "Send to IT");
+    const json send = test::find_button(f.activities()[1]["attachments"][0]["content"], "Send to IT");
     ASSERT_EQ(call(port, "POST", "/api/messages", click(f, "i-2", send, {{"summary", "Please allow fabrikam.com"}}).dump()).status, 200u);
 
     // The helpdesk channel gets its card in a new thread; ServiceNow an incident; the webhook the event.
@@ -414,14 +399,14 @@ TEST(EscalationLifecycle, FromTheQuestionToTheHelpdesksReplyEverywhere)
         a["replyToId"] = "1700000000001";
         return a;
     };
-    auto replied = call(port, "POST", "/api/messages", from_agent("h-1", find_action(channel_card, "Send reply"), {{"reply", "Allowed, give it an hour."}}).dump());
+    auto replied = call(port, "POST", "/api/messages", from_agent("h-1", test::find_button(channel_card, "Send reply"), {{"reply", "Allowed, give it an hour."}}).dump());
     ASSERT_EQ(replied.status, 200u);
     EXPECT_NE(replied.body.find("Allowed, give it an hour."), std::string::npos) << replied.body;
     const json after_reply = json::parse(replied.body)["value"];
 
     // Approve & apply (the agent is also an admin): the admin's Apply now in the thread, then the
     // admin-action flow (no executor configured here: a dry run).
-    const json approve = find_action(after_reply, "Approve & apply: Allow fabrikam.com for external access");
+    const json approve = test::find_button(after_reply, "Approve & apply: Allow fabrikam.com for external access");
     ASSERT_FALSE(approve.is_null()) << after_reply.dump();
     // Cards the bot posts into the thread (the user's notifications arrive meanwhile too).
     auto posted_with = [&](const std::string& title) {
@@ -430,7 +415,7 @@ TEST(EscalationLifecycle, FromTheQuestionToTheHelpdesksReplyEverywhere)
             [&] {
                 for (const auto& a : f.activities())
                     if (a.contains("attachments"))
-                        if (auto b = find_action(a["attachments"][0]["content"], title); !b.is_null())
+                        if (auto b = test::find_button(a["attachments"][0]["content"], title); !b.is_null())
                             found = b;
                 return !found.is_null();
             },
@@ -445,7 +430,7 @@ TEST(EscalationLifecycle, FromTheQuestionToTheHelpdesksReplyEverywhere)
     ASSERT_FALSE(confirm.is_null());
     const auto applied = call(port, "POST", "/api/messages", from_agent("h-5", confirm, json::object()).dump());
     EXPECT_NE(applied.body.find("Dry run: nothing changed"), std::string::npos) << applied.body;
-    ASSERT_EQ(call(port, "POST", "/api/messages", from_agent("h-2", find_action(after_reply, "Resolve"), json::object()).dump()).status, 200u);
+    ASSERT_EQ(call(port, "POST", "/api/messages", from_agent("h-2", test::find_button(after_reply, "Resolve"), json::object()).dump()).status, 200u);
 
     auto user_told = [&](const std::string& needle) {
         for (const auto& a : f.activities())
