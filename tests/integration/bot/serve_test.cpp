@@ -7,6 +7,7 @@
 #include "adapters/http/client.hpp"
 #include "bot/http/server.hpp"
 #include "tests/support/card_actions.hpp"
+#include "tests/support/loopback_server.hpp"
 #include "tests/support/run_sync.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/bot_auth/test_signer.hpp"
@@ -296,21 +297,6 @@ namespace {
 constexpr const char* admin_oid = "0a1b2c3d-0000-4000-8000-00000000ad01";
 constexpr const char* runbook_secret = "runbook-shared-secret-0123456789";
 
-/// HMAC-SHA256 hex with OpenSSL directly: the test checks the bot's signatures independently.
-std::string hmac_hex(std::string_view key, std::string_view message)
-{
-    unsigned char out[EVP_MAX_MD_SIZE];
-    std::size_t len = 0;
-    EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(), reinterpret_cast<const unsigned char*>(message.data()),
-              message.size(), out, sizeof out, &len);
-    static const char* hex = "0123456789abcdef";
-    std::string s;
-    for (std::size_t i = 0; i < len; ++i) {
-        s += hex[out[i] >> 4];
-        s += hex[out[i] & 15];
-    }
-    return s;
-}
 
 json from_admin(json a)
 {
@@ -344,7 +330,7 @@ adapters::http::response post_callback(std::uint16_t port, const std::string& bo
     r.body = body;
     r.headers = {{"Content-Type", "application/json"},
                  {"X-AccessBot-Timestamp", std::to_string(ts)},
-                 {"X-AccessBot-Signature", "sha256=" + hmac_hex(secret, std::to_string(ts) + "." + body)}};
+                 {"X-AccessBot-Signature", test::openssl_signature(secret, std::to_string(ts) + "." + body)}};
     auto res = test::run_sync(ioc, client.send(std::move(r)));
     EXPECT_TRUE(res.has_value());
     return res ? *res : adapters::http::response{};
@@ -397,7 +383,7 @@ TEST(ServeIntegration, AdminDomainFlowRunsTheRunbookAndRecordsTheCallback)
         EXPECT_EQ(req.body["requestedBy"]["id"], admin_oid);
         EXPECT_EQ(req.body["callbackUrl"], "https://bot.example.com/api/admin/runbook-callback");
         const std::string ts = req.authorization.substr(0, req.authorization.find('|'));
-        EXPECT_EQ(req.authorization.substr(req.authorization.find('|') + 1), "sha256=" + hmac_hex(runbook_secret, ts + "." + req.raw))
+        EXPECT_EQ(req.authorization.substr(req.authorization.find('|') + 1), test::openssl_signature(runbook_secret, ts + "." + req.raw))
             << "the webhook can verify the request";
 
         // The runbook reports back: wrong and stale signatures are refused, the right one recorded.

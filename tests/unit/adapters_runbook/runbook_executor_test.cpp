@@ -6,6 +6,7 @@
 #include "adapters/runbook/signature.hpp"
 #include "bot/http/server.hpp"
 #include "bot/log.hpp"
+#include "tests/support/loopback_server.hpp"
 #include "tests/support/run_sync.hpp"
 #include "tests/unit/adapters_runbook/fixture.hpp"
 
@@ -15,7 +16,6 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <atomic>
 #include <cstdio>
@@ -34,20 +34,6 @@ constexpr std::int64_t now = 1763700000;
 const std::string secret = "correct horse battery staple";
 const std::string callback_url = "https://bot.example/api/admin/runbook-callback";
 
-std::string openssl_signature(const std::string& key, const std::string& message)
-{
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
-         message.size(), out, &len);
-    std::string hex = "sha256=";
-    char buf[3];
-    for (unsigned int i = 0; i < len; ++i) {
-        std::snprintf(buf, sizeof buf, "%02x", out[i]);
-        hex += buf;
-    }
-    return hex;
-}
 
 // A loopback stand-in for the Automation webhook: records each request with whether its signature
 // verified, and answers as the script says, optionally after a delay.
@@ -65,53 +51,27 @@ public:
     using script = std::function<answer(int n)>; // n = 0 for the first request
 
     explicit fake_webhook(script s)
-        : script_(std::move(s)), server_(ioc_, {}, [this](bot::http::request_view r) { return handle(std::move(r)); })
+        : server_([s = std::move(s)](int n, const bot::http::request_view&) {
+              const answer a = s(n);
+              return test::loopback_server::answer{a.status, a.body, a.delay, {}};
+          })
     {
-        port_ = server_.start();
-        thread_ = std::thread([this] { ioc_.run(); });
     }
-    ~fake_webhook()
-    {
-        ioc_.stop();
-        thread_.join();
-    }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/webhooks?token=s3cr3t-webhook-token"; }
+    std::string url() const { return server_.base() + "/webhooks?token=s3cr3t-webhook-token"; }
+    /// The requests so far, each with whether its signature verified (checked with OpenSSL).
     std::vector<seen> requests() const
     {
-        std::lock_guard lock(mutex_);
-        return seen_;
+        std::vector<seen> out;
+        for (auto& r : server_.requests()) {
+            const std::string ts = r.header("X-AccessBot-Timestamp");
+            const bool ok = !ts.empty() && r.header("X-AccessBot-Signature") == test::openssl_signature(secret, ts + "." + r.body);
+            out.push_back({std::move(r), ok});
+        }
+        return out;
     }
 
 private:
-    task<bot::http::reply> handle(bot::http::request_view r)
-    {
-        const std::string ts = r.header("X-AccessBot-Timestamp");
-        const bool ok = !ts.empty() && r.header("X-AccessBot-Signature") == openssl_signature(secret, ts + "." + r.body);
-        int n = 0;
-        {
-            std::lock_guard lock(mutex_);
-            n = static_cast<int>(seen_.size());
-            seen_.push_back({r, ok});
-        }
-        const answer a = script_(n);
-        if (a.delay.count() > 0) {
-            net::steady_timer timer(co_await net::this_coro::executor, a.delay);
-            auto [ec] = co_await timer.async_wait(use_nothrow);
-            (void)ec;
-        }
-        bot::http::reply rep;
-        rep.status = a.status;
-        rep.body = a.body;
-        co_return rep;
-    }
-
-    script script_;
-    net::io_context ioc_;
-    bot::http::server server_;
-    std::uint16_t port_ = 0;
-    std::thread thread_;
-    mutable std::mutex mutex_;
-    std::vector<seen> seen_;
+    test::loopback_server server_;
 };
 
 http::client::options fast()

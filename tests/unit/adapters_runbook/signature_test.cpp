@@ -2,12 +2,12 @@
 // independently of the code under test), wrong secret, tampering, clock skew, garbled headers.
 #include "adapters/runbook/signature.hpp"
 
+#include "tests/support/loopback_server.hpp"
 #include "tests/unit/adapters_runbook/fixture.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <cctype>
 #include <cstdio>
@@ -19,18 +19,7 @@ namespace {
 // HMAC-SHA256 with OpenSSL directly, as "sha256=<hex>".
 std::string openssl_header(const std::string& secret, const std::string& timestamp, const std::string& body)
 {
-    const std::string message = timestamp + "." + body;
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(message.data()),
-         message.size(), out, &len);
-    std::string hex = "sha256=";
-    char buf[3];
-    for (unsigned int i = 0; i < len; ++i) {
-        std::snprintf(buf, sizeof buf, "%02x", out[i]);
-        hex += buf;
-    }
-    return hex;
+    return ab::test::openssl_signature(secret, timestamp + "." + body);
 }
 
 constexpr std::int64_t ts = 1763700000;
