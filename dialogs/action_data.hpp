@@ -6,6 +6,8 @@
 // "ab" was edited, or that was signed with another key, is refused before any dialog sees it
 // (house style: never trust card data).
 
+#include "bot/auth/hmac.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <boost/system/result.hpp>
@@ -50,7 +52,7 @@ public:
     boost::system::result<card_action> verify(const nlohmann::json& data) const;
 
 private:
-    std::string key_;
+    bot::auth::hmac_sha256_key key_; ///< prepared once: signing runs for every button of every card
 };
 
 /// A fresh random card id (12 hex digits).

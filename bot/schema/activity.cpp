@@ -261,13 +261,25 @@ void from_json(const json& j, conversation_account& v)
 
 // --- attachment ---------------------------------------------------------------------------
 
-void to_json(json& j, const attachment& v)
+namespace {
+
+/// An attachment without its `content` (which the reply writer streams without copying it).
+json attachment_shell(const attachment& v)
 {
-    j = base_of(v.raw);
+    json j = base_of(v.raw);
     put_string(j, "contentType", v.content_type);
-    put_json(j, "content", v.content);
+    j.erase("content");
     put_string(j, "contentUrl", v.content_url);
     put_string(j, "name", v.name);
+    return j;
+}
+
+} // namespace
+
+void to_json(json& j, const attachment& v)
+{
+    j = attachment_shell(v);
+    put_json(j, "content", v.content);
 }
 
 void from_json(const json& j, attachment& v)
@@ -382,7 +394,10 @@ void from_json(const json& j, conversation_reference& v)
 
 // --- activity -----------------------------------------------------------------------------
 
-void to_json(json& j, const activity& v)
+namespace {
+
+/// Every field but `raw`; the attachments only when asked (the reply writer streams them).
+void activity_fields(json& j, const activity& v, bool with_attachments)
 {
     j = base_of(v.raw);
     put_string(j, "type", v.type);
@@ -403,18 +418,19 @@ void to_json(json& j, const activity& v)
     put_string(j, "action", v.action);
     put_array(j, "membersAdded", v.members_added);
     put_array(j, "membersRemoved", v.members_removed);
-    put_array(j, "attachments", v.attachments);
+    if (with_attachments)
+        put_array(j, "attachments", v.attachments);
+    else
+        j.erase("attachments");
     put_array(j, "entities", v.entities);
     put_object(j, "channelData", v.channel_data);
     put_array(j, "reactionsAdded", v.reactions_added);
     put_array(j, "reactionsRemoved", v.reactions_removed);
 }
 
-void from_json(const json& j, activity& v)
+/// Every typed field of `v` from `j`, but not `raw`.
+void read_activity(const json& j, activity& v)
 {
-    v = {};
-    if (!j.is_object())
-        return;
     v.type = get_string(j, "type");
     v.id = get_string(j, "id");
     v.timestamp = get_string(j, "timestamp");
@@ -438,6 +454,54 @@ void from_json(const json& j, activity& v)
     v.channel_data = get_object<teams_channel_data>(j, "channelData");
     v.reactions_added = get_array<message_reaction>(j, "reactionsAdded");
     v.reactions_removed = get_array<message_reaction>(j, "reactionsRemoved");
+}
+
+using json_writer = nlohmann::detail::serializer<json>;
+
+/// Writes `obj` as json::dump does (keys in order), with one more member `key` whose value
+/// `write_value` writes, merged in at its place in that order. `obj` must not hold `key`.
+template <class F>
+void write_with_member(std::string& out, json_writer& w, const json& obj, std::string_view key, F&& write_value)
+{
+    out += '{';
+    bool first = true;
+    bool written = false;
+    const auto member = [&](std::string_view k) {
+        if (!first)
+            out += ',';
+        first = false;
+        w.dump(json(k), false, false, 0);
+        out += ':';
+    };
+    for (auto it = obj.begin(); it != obj.end(); ++it) {
+        if (!written && key < std::string_view(it.key())) {
+            member(key);
+            write_value();
+            written = true;
+        }
+        member(it.key());
+        w.dump(it.value(), false, false, 0);
+    }
+    if (!written) {
+        member(key);
+        write_value();
+    }
+    out += '}';
+}
+
+} // namespace
+
+void to_json(json& j, const activity& v)
+{
+    activity_fields(j, v, true);
+}
+
+void from_json(const json& j, activity& v)
+{
+    v = {};
+    if (!j.is_object())
+        return;
+    read_activity(j, v);
     v.raw = j;
 }
 
@@ -449,7 +513,7 @@ boost::system::result<activity> parse_activity(std::string_view body, const pars
         return make_error_code(errc::empty_body);
     if (const auto e = check_limits(body, limits))
         return make_error_code(*e);
-    const json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+    json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded())
         return make_error_code(errc::malformed_json);
     if (!j.is_object())
@@ -457,16 +521,40 @@ boost::system::result<activity> parse_activity(std::string_view body, const pars
     if (const auto e = check_required(j))
         return make_error_code(*e);
     activity a;
-    from_json(j, a);
+    read_activity(j, a);
+    a.raw = std::move(j); // the parsed document is not needed otherwise: no copy
     return a;
 }
 
 std::string to_json_string(const activity& a)
 {
+    // The same bytes as `json(a).dump()`, without copying the attachments' content (an Adaptive
+    // Card is most of a reply) into a temporary document first.
     json j;
-    to_json(j, a);
+    activity_fields(j, a, false);
+    std::string out;
+    out.reserve(1024);
     // Strings built in code may hold invalid UTF-8; replace it rather than throw (type_error.316).
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+    json_writer w(nlohmann::detail::output_adapter<char>(out), ' ', json::error_handler_t::replace);
+    if (a.attachments.empty()) {
+        w.dump(j, false, false, 0);
+        return out;
+    }
+    write_with_member(out, w, j, "attachments", [&] {
+        out += '[';
+        for (std::size_t i = 0; i < a.attachments.size(); ++i) {
+            if (i)
+                out += ',';
+            const attachment& at = a.attachments[i];
+            const json shell = attachment_shell(at);
+            if (at.content.is_null())
+                w.dump(shell, false, false, 0);
+            else
+                write_with_member(out, w, shell, "content", [&] { w.dump(at.content, false, false, 0); });
+        }
+        out += ']';
+    });
+    return out;
 }
 
 } // namespace ab::bot::schema

@@ -180,6 +180,24 @@ INSTANTIATE_TEST_SUITE_P(TeamsPayloads, RoundTrip,
                                            "installation_update_add.json", "message_reaction.json",
                                            "unknown_type_and_fields.json"));
 
+TEST_P(RoundTrip, StreamedBytesEqualTheDocumentsDump)
+{
+    // to_json_string streams the attachments instead of copying them into a document: the bytes
+    // must be exactly what dumping the whole document gives (key order included).
+    activity a = parsed(GetParam());
+    a.attachments.push_back({.content_type = "application/vnd.microsoft.card.adaptive",
+                             .content = {{"type", "AdaptiveCard"}, {"body", json::array({{{"text", "Zoë \"quoted\"\n"}}})}},
+                             .content_url = {},
+                             .name = "card",
+                             .raw = {{"zzz", 1}, {"content", "stale"}, {"aaa", json::array()}}});
+    json doc;
+    to_json(doc, a);
+    EXPECT_EQ(to_json_string(a), doc.dump(-1, ' ', false, json::error_handler_t::replace));
+    a.attachments.clear();
+    to_json(doc, a);
+    EXPECT_EQ(to_json_string(a), doc.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
 TEST(ToJsonString, UnknownFieldsSurvive)
 {
     const json out = json::parse(to_json_string(parsed("unknown_type_and_fields.json")));
@@ -256,6 +274,16 @@ TEST(ToJsonString, InvalidUtf8FromCodeIsReplacedNotThrown)
     std::string s;
     EXPECT_NO_THROW(s = to_json_string(a));
     EXPECT_NE(s.find("caf\xEF\xBF\xBD"), std::string::npos); // U+FFFD
+
+    // ... also inside a card attachment, which is written by the streaming path.
+    a.attachments.push_back({.content_type = "application/vnd.microsoft.card.adaptive",
+                             .content = {{"text", "Gr\xC3\xBC\xC3"}},
+                             .content_url = {},
+                             .name = {},
+                             .raw = {}});
+    EXPECT_NO_THROW(s = to_json_string(a));
+    EXPECT_NE(s.find("Gr\xC3\xBC\xEF\xBF\xBD"), std::string::npos);
+    EXPECT_TRUE(json::accept(s));
 }
 
 TEST(ToJson, ConversationReferenceRoundTrip)

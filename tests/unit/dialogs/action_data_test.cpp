@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 using ab::dialogs::action_errc;
 using ab::dialogs::action_signer;
 using json = nlohmann::json;
@@ -33,6 +35,33 @@ TEST(Hmac, MatchesRfc4231TestCase2)
     EXPECT_FALSE(ab::bot::auth::constant_time_equal("abc", "abd"));
     EXPECT_FALSE(ab::bot::auth::constant_time_equal("abc", "ab"));
     EXPECT_EQ(ab::bot::auth::random_bytes(32).size(), 32u);
+}
+
+TEST(Hmac, PreparedKeyGivesTheSameBytesAsTheOneShot)
+{
+    // RFC 4231 test case 2, then a key longer than SHA-256's block (hashed first) and an empty message.
+    ab::bot::auth::hmac_sha256_key jefe("Jefe");
+    EXPECT_EQ(hex(jefe.sign("what do ya want for nothing?")), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    EXPECT_EQ(hex(jefe.sign("what do ya want for nothing?")), hex(jefe.sign("what do ya want for nothing?"))); // reusable
+    const std::string long_key(131, '\xaa');
+    const ab::bot::auth::hmac_sha256_key big(long_key);
+    EXPECT_EQ(hex(big.sign("Test Using Larger Than Block-Size Key - Hash Key First")),
+              "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    EXPECT_EQ(big.sign(""), ab::bot::auth::hmac_sha256(long_key, ""));
+    ab::bot::auth::hmac_sha256_key moved = std::move(jefe);
+    EXPECT_EQ(hex(moved.sign("what do ya want for nothing?")), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(CardIds, AreTwelveHexDigitsAndDoNotRepeat)
+{
+    std::set<std::string> seen;
+    for (int i = 0; i < 1000; ++i) { // crosses several refills of the per-thread pool
+        const std::string id = ab::dialogs::new_card_id();
+        ASSERT_EQ(id.size(), 12u);
+        ASSERT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
+        seen.insert(id);
+    }
+    EXPECT_EQ(seen.size(), 1000u);
 }
 
 TEST(ActionData, RoundTripsWithInputsMergedByTheClient)
