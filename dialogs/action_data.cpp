@@ -59,16 +59,33 @@ const std::string& checked_key(const std::string& key)
 
 action_signer::action_signer(std::string key) : key_(checked_key(key)) {}
 
+namespace {
+
+nlohmann::json signed_part(std::string_view verb, std::string_view card_id, nlohmann::json args, std::chrono::system_clock::time_point now)
+{
+    return {{"v", 1},
+            {"verb", verb},
+            {"card", card_id},
+            {"t", std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count()},
+            {"args", args.is_object() ? std::move(args) : nlohmann::json::object()}};
+}
+
+} // namespace
+
 nlohmann::json action_signer::sign(std::string_view verb, std::string_view card_id, nlohmann::json args,
                                    std::chrono::system_clock::time_point now) const
 {
-    nlohmann::json ab = {{"v", 1},
-                         {"verb", verb},
-                         {"card", card_id},
-                         {"t", std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count()},
-                         {"args", args.is_object() ? std::move(args) : nlohmann::json::object()}};
+    nlohmann::json ab = signed_part(verb, card_id, std::move(args), now);
     std::string sig = bot::auth::base64url_encode(key_.sign(canonical(ab)));
     return {{"ab", std::move(ab)}, {"sig", std::move(sig)}};
+}
+
+std::string action_signer::sign_text(std::string_view verb, std::string_view card_id, nlohmann::json args,
+                                     std::chrono::system_clock::time_point now) const
+{
+    // {"ab":…,"sig":…}: keys in the order dump() writes them; the signature is base64url (no escaping).
+    const std::string ab = canonical(signed_part(verb, card_id, std::move(args), now));
+    return "{\"ab\":" + ab + ",\"sig\":\"" + bot::auth::base64url_encode(key_.sign(ab)) + "\"}";
 }
 
 boost::system::result<card_action> action_signer::verify(const nlohmann::json& data) const

@@ -47,6 +47,11 @@ public:
     nlohmann::json sign(std::string_view verb, std::string_view card_id, nlohmann::json args = nlohmann::json::object(),
                         std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const;
 
+    /// The same `data` object as sign(), already serialized (the bytes `sign(...).dump()` gives,
+    /// without building the object: for cards written as text).
+    std::string sign_text(std::string_view verb, std::string_view card_id, nlohmann::json args,
+                          std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const;
+
     /// Checks and unpacks button data as it comes back (Action.Execute `data` or Action.Submit
     /// `value`). Never throws on content.
     boost::system::result<card_action> verify(const nlohmann::json& data) const;

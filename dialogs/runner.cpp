@@ -380,7 +380,17 @@ void runner::answer(turn& t, cards::answer_view v, bool is_invoke, bool replace,
         v.apply_binding = parts_.admin->offer(t.who, t.ctx.incoming, cards_.governing_setting(v.topic, !v.domain.empty()), v.domain);
         v.can_apply = v.apply_binding.is_object();
     }
-    show(t, cards_.answer_card(v, card_id.empty() ? new_card_id() : card_id), is_invoke, replace);
+    const std::string id = card_id.empty() ? new_card_id() : card_id;
+    if (is_invoke && replace) { // the invoke response carries the card as a document
+        show(t, cards_.answer_card(v, id), is_invoke, replace);
+        return;
+    }
+    schema::activity reply = schema::make_reply(t.ctx.incoming);
+    schema::attachment att;
+    att.content_type = "application/vnd.microsoft.card.adaptive";
+    att.content_json = cards_.answer_card_text(v, id);
+    reply.attachments.push_back(std::move(att));
+    deliver(t, std::move(reply), replace);
 }
 
 void runner::answer_clarification(turn& t, clarify_state pending, intent choice, bool is_invoke)
@@ -410,6 +420,11 @@ void runner::show(turn& t, json card, bool is_invoke, bool replace)
     att.content_type = "application/vnd.microsoft.card.adaptive";
     att.content = std::move(card);
     reply.attachments.push_back(std::move(att));
+    deliver(t, std::move(reply), replace);
+}
+
+void runner::deliver(turn& t, schema::activity reply, bool replace)
+{
     if (replace && !t.ctx.incoming.reply_to_id.empty())
         t.ctx.update(t.ctx.incoming.reply_to_id, std::move(reply)); // Action.Submit: change the card in place
     else

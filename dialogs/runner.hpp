@@ -75,6 +75,8 @@ private:
     void reject_action(turn& t, bool is_invoke, std::string_view error_id);
     void stale(turn& t, bool is_invoke, const std::string& text_key, knowledge::lang l);
     void show(turn& t, nlohmann::json card, bool is_invoke, bool replace);
+    /// Sends `reply`, or with `replace` puts it in place of the clicked card (Action.Submit).
+    void deliver(turn& t, bot::schema::activity reply, bool replace);
     /// The outcome of a click handled elsewhere (admin actions, escalations): a card (replacing the
     /// clicked one, or new) or a message.
     void show_outcome(turn& t, nlohmann::json card, const std::string& text, bool replace, bool is_invoke);

@@ -279,7 +279,10 @@ json attachment_shell(const attachment& v)
 void to_json(json& j, const attachment& v)
 {
     j = attachment_shell(v);
-    put_json(j, "content", v.content);
+    if (!v.content_json.empty())
+        j["content"] = json::parse(v.content_json, nullptr, /*allow_exceptions=*/false); // discarded if it is not JSON
+    else
+        put_json(j, "content", v.content);
 }
 
 void from_json(const json& j, attachment& v)
@@ -547,7 +550,9 @@ std::string to_json_string(const activity& a)
                 out += ',';
             const attachment& at = a.attachments[i];
             const json shell = attachment_shell(at);
-            if (at.content.is_null())
+            if (!at.content_json.empty())
+                write_with_member(out, w, shell, "content", [&] { out += at.content_json; });
+            else if (at.content.is_null())
                 w.dump(shell, false, false, 0);
             else
                 write_with_member(out, w, shell, "content", [&] { w.dump(at.content, false, false, 0); });

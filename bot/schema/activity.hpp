@@ -57,6 +57,9 @@ struct conversation_account {
 struct attachment {
     std::string content_type; ///< e.g. "application/vnd.microsoft.card.adaptive", "text/html"
     nlohmann::json content;   ///< null when absent
+    /// Outgoing only: `content` already serialized (JSON text), written as it is in its place
+    /// (cards rendered as text skip building a document). Wins over `content` when not empty.
+    std::string content_json;
     std::string content_url;
     std::string name;
     nlohmann::json raw;

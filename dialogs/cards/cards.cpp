@@ -1,6 +1,9 @@
 #include "dialogs/cards/cards.hpp"
 
 #include <array>
+#include <charconv>
+#include <mutex>
+#include <unordered_map>
 
 namespace ab::dialogs::cards {
 
@@ -185,9 +188,10 @@ json attachment_of(json card)
     return {{"contentType", "application/vnd.microsoft.card.adaptive"}, {"content", std::move(card)}};
 }
 
-json card_builder::button(const std::string& title, std::string_view verb, const std::string& card_id, json args) const
+namespace {
+
+json button_with(const std::string& title, std::string_view verb, const json& data)
 {
-    json data = signer_.sign(verb, card_id, std::move(args), clock_());
     // Teams desktop/web send Action.Execute as an adaptiveCard/action invoke; clients without
     // Universal Actions (Teams mobile, older hosts) fall back to Action.Submit with the same data.
     return {{"type", "Action.Execute"},
@@ -195,6 +199,49 @@ json card_builder::button(const std::string& title, std::string_view verb, const
             {"verb", verb},
             {"data", data},
             {"fallback", {{"type", "Action.Submit"}, {"title", title}, {"data", data}}}};
+}
+
+/// Stands in for button i's data in a card template: a string no card text can be (control
+/// characters are escaped by dump(), and every user text sits inside a longer string).
+std::string slot_marker(std::size_t i)
+{
+    return "\x01" + std::to_string(i) + "\x01";
+}
+
+std::string dump_card(const json& card)
+{
+    return card.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+} // namespace
+
+/// Rendered answers by everything that shapes them except the signed data. Bounded: when full it
+/// starts over (answers repeat a lot; domains and citations vary without end).
+struct card_builder::template_cache {
+    /// A rendered answer card cut at its buttons' data: text[0] data[slot[0]] text[1] … text[n].
+    struct card_template {
+        std::vector<std::string> text;
+        std::vector<std::size_t> slot;
+        std::size_t size = 0;
+    };
+    static constexpr std::size_t max_entries = 2048;
+    std::mutex mutex;
+    std::unordered_map<std::string, std::shared_ptr<const card_template>> entries;
+};
+
+card_builder::card_builder(const knowledge::content& content, const action_signer& signer, clock_fn clock)
+    : content_(content),
+      signer_(signer),
+      clock_(clock ? std::move(clock) : clock_fn([] { return std::chrono::system_clock::now(); })),
+      templates_(std::make_unique<template_cache>())
+{
+}
+
+card_builder::~card_builder() = default;
+
+json card_builder::button(const std::string& title, std::string_view verb, const std::string& card_id, json args) const
+{
+    return button_with(title, verb, signer_.sign(verb, card_id, std::move(args), clock_()));
 }
 
 const knowledge::setting* card_builder::governing_setting(knowledge::intent topic, bool has_domain) const
@@ -216,8 +263,135 @@ const knowledge::setting* card_builder::governing_setting(knowledge::intent topi
     return candidates.empty() ? nullptr : candidates.front();
 }
 
+card_builder::answer_buttons card_builder::buttons_of(const answer_view& v, const knowledge::setting* s) const
+{
+    const lang l = v.lang;
+    answer_buttons out;
+    // Feedback: two buttons until used, then the thanks in their place.
+    if (v.feedback.empty()) {
+        json yes = answer_args(v);
+        yes["a"] = "yes";
+        json no = answer_args(v);
+        no["a"] = "no";
+        out.list.push_back({content_.ui("helpful_yes", l), "helpful", std::move(yes)});
+        out.list.push_back({content_.ui("helpful_no", l), "helpful", std::move(no)});
+        out.feedback = 2;
+    }
+    if (v.can_apply && s) {
+        json args = answer_args(v);
+        args["setting"] = s->id;
+        if (v.apply_binding.is_object())
+            for (const auto& [k, val] : v.apply_binding.items())
+                args[k] = val;
+        std::string label = localized(s->raw, "action_labels", l);
+        label = label.empty() ? content_.ui("apply_now", l) : fill(std::move(label), "domain", v.domain);
+        out.list.push_back({std::move(label), "apply", std::move(args)});
+    }
+    // What the user can ask IT for: the setting ("Ask IT to allow fabrikam.com"), or, where no one
+    // setting answers the question, the helpdesk as such. Admins are IT: they get the setting.
+    if (v.role != knowledge::role::admin) {
+        std::string ask = !v.domain.empty() ? fill(content_.ui("ask_it_domain", l), "domain", v.domain)
+                          : v.topic == knowledge::intent::access_comparison ? content_.ui("ask_helpdesk", l)
+                                                                            : content_.ui("ask_it", l);
+        out.list.push_back({std::move(ask), "ask_it", answer_args(v)});
+    }
+    return out;
+}
+
 json card_builder::answer_card(const answer_view& v, const std::string& card_id) const
 {
+    const knowledge::setting* s = governing_setting(v.topic, !v.domain.empty());
+    const answer_buttons buttons = buttons_of(v, s);
+    return answer_document(v, s, buttons, [&](std::size_t i) {
+        const answer_button& b = buttons.list[i];
+        return signer_.sign(b.verb, card_id, b.args, clock_());
+    });
+}
+
+std::string card_builder::answer_card_text(const answer_view& v, const std::string& card_id) const
+{
+    const knowledge::setting* s = governing_setting(v.topic, !v.domain.empty());
+    answer_buttons buttons = buttons_of(v, s);
+
+    // Everything answer_document() reads, except the buttons' data (question, card id, time, who).
+    std::string key;
+    key.reserve(256);
+    const auto field = [&key](std::string_view f) {
+        key += f;
+        key += '\x1f';
+    };
+    field(knowledge::intent_name(v.topic));
+    field(knowledge::lang_code(v.lang));
+    field(knowledge::role_name(v.role));
+    field(v.domain);
+    field(v.note);
+    field(v.feedback);
+    field(v.language_unsupported ? "u" : "");
+    for (const auto& b : buttons.list) {
+        field(b.verb);
+        field(b.title);
+    }
+    for (const auto& c : v.citations) {
+        field(c.title);
+        field(c.section);
+        field(c.url);
+    }
+
+    std::shared_ptr<const template_cache::card_template> tpl;
+    {
+        std::lock_guard lock(templates_->mutex);
+        if (auto it = templates_->entries.find(key); it != templates_->entries.end())
+            tpl = it->second;
+    }
+    if (!tpl) {
+        const std::string whole = dump_card(answer_document(v, s, buttons, [](std::size_t i) { return json(slot_marker(i)); }));
+        auto made = std::make_shared<template_cache::card_template>();
+        std::size_t piece = 0; // where the text since the last marker starts
+        for (std::size_t at = whole.find("\"\\u0001"); at != std::string::npos; at = whole.find("\"\\u0001", at + 1)) {
+            const std::size_t digits = at + 7;
+            const std::size_t end = whole.find("\\u0001\"", digits);
+            std::size_t i = 0;
+            const auto [p, ec] = std::from_chars(whole.data() + digits, whole.data() + (end == std::string::npos ? digits : end), i);
+            if (end == std::string::npos || ec != std::errc() || p != whole.data() + end || i >= buttons.list.size())
+                continue; // not a marker after all
+            made->text.push_back(whole.substr(piece, at - piece));
+            made->slot.push_back(i);
+            piece = end + 7;
+            at = piece - 1;
+        }
+        made->text.push_back(whole.substr(piece));
+        made->size = whole.size();
+        if (made->slot.size() != 2 * buttons.list.size()) // each button holds its data twice (Execute + fallback)
+            return dump_card(answer_card(v, card_id));
+        tpl = std::move(made);
+        std::lock_guard lock(templates_->mutex);
+        if (templates_->entries.size() >= template_cache::max_entries)
+            templates_->entries.clear();
+        templates_->entries.emplace(std::move(key), tpl);
+    }
+
+    const auto now = clock_();
+    std::vector<std::string> data;
+    data.reserve(buttons.list.size());
+    std::size_t extra = 0;
+    for (auto& b : buttons.list) {
+        data.push_back(signer_.sign_text(b.verb, card_id, std::move(b.args), now));
+        extra += 2 * data.back().size();
+    }
+    std::string out;
+    out.reserve(tpl->size + extra);
+    for (std::size_t k = 0; k < tpl->slot.size(); ++k) {
+        out += tpl->text[k];
+        out += data[tpl->slot[k]];
+    }
+    out += tpl->text.back();
+    return out;
+}
+
+json card_builder::answer_document(const answer_view& v, const knowledge::setting* s, const answer_buttons& buttons,
+                                   const std::function<json(std::size_t)>& data_of) const
+{
+    const auto make = [&](std::size_t i) { return button_with(buttons.list[i].title, buttons.list[i].verb, data_of(i)); };
     const lang l = v.lang;
     const knowledge::answer_text* a = content_.answer(v.topic, l);
     json body = json::array();
@@ -246,7 +420,6 @@ json card_builder::answer_card(const answer_view& v, const std::string& card_id)
         }
     }
 
-    const knowledge::setting* s = governing_setting(v.topic, !v.domain.empty());
     json actions = json::array();
     if (s) {
         const std::size_t li = index_of(l);
@@ -317,37 +490,17 @@ json card_builder::answer_card(const answer_view& v, const std::string& card_id)
     }
 
     // Feedback: two buttons until used, then the thanks in their place.
-    if (v.feedback.empty()) {
+    if (buttons.feedback == 2) {
         body.push_back(subheading(content_.ui("helpful_question", l)));
-        json yes = answer_args(v);
-        yes["a"] = "yes";
-        json no = answer_args(v);
-        no["a"] = "no";
-        body.push_back(action_set(json::array({button(content_.ui("helpful_yes", l), "helpful", card_id, yes),
-                                               button(content_.ui("helpful_no", l), "helpful", card_id, no)})));
+        body.push_back(action_set(json::array({make(0), make(1)})));
     } else {
         json thanks = subtle(content_.ui(v.feedback == "no" ? "feedback_thanks_no" : "feedback_thanks", l));
         thanks["spacing"] = "Medium";
         body.push_back(std::move(thanks));
     }
 
-    // What the user can ask IT for: the setting ("Ask IT to allow fabrikam.com"), or, where no one
-    // setting answers the question, the helpdesk as such.
-    const std::string ask = !v.domain.empty() ? fill(content_.ui("ask_it_domain", l), "domain", v.domain)
-                            : v.topic == knowledge::intent::access_comparison ? content_.ui("ask_helpdesk", l)
-                                                                              : content_.ui("ask_it", l);
-    if (v.can_apply && s) {
-        json args = answer_args(v);
-        args["setting"] = s->id;
-        if (v.apply_binding.is_object())
-            for (const auto& [k, val] : v.apply_binding.items())
-                args[k] = val;
-        std::string label = localized(s->raw, "action_labels", l);
-        label = label.empty() ? content_.ui("apply_now", l) : fill(std::move(label), "domain", v.domain);
-        actions.push_back(button(label, "apply", card_id, std::move(args)));
-    }
-    if (!admin)
-        actions.push_back(button(ask, "ask_it", card_id, answer_args(v))); // admins are IT: they get the setting
+    for (std::size_t i = buttons.feedback; i < buttons.list.size(); ++i) // Apply now, Ask IT
+        actions.push_back(make(i));
     return card_of(std::move(body), std::move(actions));
 }
 

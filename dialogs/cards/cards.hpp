@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -78,12 +79,14 @@ class card_builder {
 public:
     using clock_fn = std::function<std::chrono::system_clock::time_point()>;
     /// `clock` stamps the button data (a fixed clock makes cards reproducible: golden files).
-    card_builder(const knowledge::content& content, const action_signer& signer, clock_fn clock = {})
-        : content_(content), signer_(signer), clock_(clock ? std::move(clock) : clock_fn([] { return std::chrono::system_clock::now(); }))
-    {
-    }
+    card_builder(const knowledge::content& content, const action_signer& signer, clock_fn clock = {});
 
     nlohmann::json answer_card(const answer_view& v, const std::string& card_id) const;
+    /// The same card as answer_card(), serialized (`answer_card(v, id).dump()` parses to the same
+    /// document). Everything but the buttons' signed data is rendered once per distinct answer
+    /// (topic, language, role, domain, citations, note, feedback state, Apply now) and kept, so a
+    /// repeated answer costs only its signatures: the endpoint's main path.
+    std::string answer_card_text(const answer_view& v, const std::string& card_id) const;
     /// "Chat only, or work in our team?" with two buttons.
     nlohmann::json clarify_card(knowledge::lang l, const std::string& card_id) const;
     nlohmann::json welcome_card(knowledge::lang l, const std::string& card_id) const;
@@ -118,13 +121,33 @@ public:
     /// The setting an answer card names for `topic` (with a domain: the one that takes it).
     const knowledge::setting* governing_setting(knowledge::intent topic, bool has_domain) const;
 
+    card_builder(const card_builder&) = delete;
+    card_builder& operator=(const card_builder&) = delete;
+    ~card_builder();
+
 private:
+    struct answer_button {
+        std::string title;
+        std::string_view verb;
+        nlohmann::json args;
+    };
+    struct answer_buttons {
+        std::vector<answer_button> list; ///< in card order: feedback yes/no, then Apply now, then Ask IT
+        std::size_t feedback = 0;        ///< how many of the first ones are the feedback pair
+    };
+    struct template_cache;
+
     nlohmann::json examples(knowledge::lang l, const std::string& card_id) const;
     nlohmann::json button(const std::string& title, std::string_view verb, const std::string& card_id, nlohmann::json args) const;
+    answer_buttons buttons_of(const answer_view& v, const knowledge::setting* s) const;
+    /// The answer card with button i's `data` from `data_of(i)`.
+    nlohmann::json answer_document(const answer_view& v, const knowledge::setting* s, const answer_buttons& buttons,
+                                   const std::function<nlohmann::json(std::size_t)>& data_of) const;
 
     const knowledge::content& content_;
     const action_signer& signer_;
     clock_fn clock_;
+    std::unique_ptr<template_cache> templates_;
 };
 
 /// The attachment wrapper Teams expects around a card.

@@ -19,18 +19,30 @@ public:
     std::vector<sent> activities;
     bool fail = false;
 
+    /// Cards rendered as text (attachment.content_json) as the Connector would receive them: parsed.
+    /// Text that is not JSON fails the test here.
+    static bot::schema::activity as_sent(bot::schema::activity a)
+    {
+        for (auto& att : a.attachments)
+            if (!att.content_json.empty()) {
+                att.content = nlohmann::json::parse(att.content_json); // throws on bad JSON
+                att.content_json.clear();
+            }
+        return a;
+    }
+
     task<boost::system::result<std::string>> reply(const bot::schema::activity& incoming, bot::schema::activity r) override
     {
         if (fail)
             co_return boost::system::errc::make_error_code(boost::system::errc::connection_refused);
-        activities.push_back({"reply", incoming.conversation.id, incoming.id, std::move(r)});
+        activities.push_back({"reply", incoming.conversation.id, incoming.id, as_sent(std::move(r))});
         co_return "reply-" + std::to_string(activities.size());
     }
     task<boost::system::result<std::string>> send(const bot::schema::conversation_reference& to, bot::schema::activity m) override
     {
         if (fail)
             co_return boost::system::errc::make_error_code(boost::system::errc::connection_refused);
-        activities.push_back({"send", to.conversation.id, {}, std::move(m)});
+        activities.push_back({"send", to.conversation.id, {}, as_sent(std::move(m))});
         co_return "send-" + std::to_string(activities.size());
     }
     task<boost::system::result<std::string>> create_conversation(std::string service_url, nlohmann::json parameters) override
@@ -47,7 +59,7 @@ public:
     {
         if (fail)
             co_return boost::system::errc::make_error_code(boost::system::errc::connection_refused);
-        activities.push_back({"update", where.conversation.id, std::move(id), std::move(m)});
+        activities.push_back({"update", where.conversation.id, std::move(id), as_sent(std::move(m))});
         co_return boost::system::result<void>{};
     }
 };

@@ -187,12 +187,19 @@ TEST_P(RoundTrip, StreamedBytesEqualTheDocumentsDump)
     activity a = parsed(GetParam());
     a.attachments.push_back({.content_type = "application/vnd.microsoft.card.adaptive",
                              .content = {{"type", "AdaptiveCard"}, {"body", json::array({{{"text", "Zoë \"quoted\"\n"}}})}},
+                             .content_json = {},
                              .content_url = {},
                              .name = "card",
                              .raw = {{"zzz", 1}, {"content", "stale"}, {"aaa", json::array()}}});
     json doc;
     to_json(doc, a);
     EXPECT_EQ(to_json_string(a), doc.dump(-1, ' ', false, json::error_handler_t::replace));
+    // A card already rendered as text is written in its place as it is.
+    a.attachments.back().content = nullptr;
+    a.attachments.back().content_json = R"({"body":[{"text":"Zoë","type":"TextBlock"}],"type":"AdaptiveCard"})";
+    to_json(doc, a);
+    EXPECT_EQ(to_json_string(a), doc.dump(-1, ' ', false, json::error_handler_t::replace));
+    EXPECT_NE(to_json_string(a).find(a.attachments.back().content_json), std::string::npos);
     a.attachments.clear();
     to_json(doc, a);
     EXPECT_EQ(to_json_string(a), doc.dump(-1, ' ', false, json::error_handler_t::replace));
@@ -254,6 +261,7 @@ TEST(ToJsonString, BuiltInCodeIsCamelCaseAndOmitsEmpty)
     a.text_format = "markdown";
     a.attachments.push_back({.content_type = "application/vnd.microsoft.card.adaptive",
                              .content = {{"type", "AdaptiveCard"}, {"version", "1.5"}},
+                             .content_json = {},
                              .content_url = {},
                              .name = {},
                              .raw = {}});
@@ -278,6 +286,7 @@ TEST(ToJsonString, InvalidUtf8FromCodeIsReplacedNotThrown)
     // ... also inside a card attachment, which is written by the streaming path.
     a.attachments.push_back({.content_type = "application/vnd.microsoft.card.adaptive",
                              .content = {{"text", "Gr\xC3\xBC\xC3"}},
+                             .content_json = {},
                              .content_url = {},
                              .name = {},
                              .raw = {}});
