@@ -215,8 +215,9 @@ std::string dump_card(const json& card)
 
 } // namespace
 
-/// Rendered answers by everything that shapes them except the signed data. Bounded: when full it
-/// starts over (answers repeat a lot; domains and citations vary without end).
+/// Rendered answers by everything that shapes them except the signed data. Bounded by size (an
+/// answer is 5-17 KB): when full it starts over (answers repeat a lot; domains and citations vary
+/// without end).
 struct card_builder::template_cache {
     /// A rendered answer card cut at its buttons' data: text[0] data[slot[0]] text[1] … text[n].
     struct card_template {
@@ -224,8 +225,9 @@ struct card_builder::template_cache {
         std::vector<std::size_t> slot;
         std::size_t size = 0;
     };
-    static constexpr std::size_t max_entries = 2048;
+    static constexpr std::size_t max_bytes = 4u << 20;
     std::mutex mutex;
+    std::size_t bytes = 0;
     std::unordered_map<std::string, std::shared_ptr<const card_template>> entries;
 };
 
@@ -365,9 +367,13 @@ std::string card_builder::answer_card_text(const answer_view& v, const std::stri
             return dump_card(answer_card(v, card_id));
         tpl = std::move(made);
         std::lock_guard lock(templates_->mutex);
-        if (templates_->entries.size() >= template_cache::max_entries)
+        const std::size_t cost = tpl->size + key.size();
+        if (templates_->bytes + cost > template_cache::max_bytes) {
             templates_->entries.clear();
-        templates_->entries.emplace(std::move(key), tpl);
+            templates_->bytes = 0;
+        }
+        if (templates_->entries.emplace(std::move(key), tpl).second)
+            templates_->bytes += cost;
     }
 
     const auto now = clock_();
