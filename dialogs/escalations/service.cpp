@@ -143,23 +143,33 @@ task<boost::system::result<std::optional<escalation>>> escalation_service::load(
     co_return std::optional<escalation>{std::move(*e)};
 }
 
+task<boost::system::result<escalation_service::versioned>> escalation_service::load_for_update(const std::string& id)
+{
+    auto doc = co_await states_.load(escalation_key(id));
+    if (!doc)
+        co_return doc.error();
+    if (!*doc)
+        co_return make_error_code(ports::storage_errc::bad_key);
+    auto e = escalation_from((*doc)->value);
+    if (!e)
+        co_return make_error_code(ports::storage_errc::corrupt);
+    versioned v{std::move(*e), std::move((*doc)->etag)};
+    co_return v;
+}
+
 task<boost::system::result<escalation>> escalation_service::change(std::string id, status to, std::string event, std::string actor,
                                                                    std::string text, bool by_user)
 {
     for (int attempt = 0; attempt < 3; ++attempt) {
-        auto doc = co_await states_.load(escalation_key(id));
-        if (!doc)
-            co_return doc.error();
-        if (!*doc)
-            co_return make_error_code(ports::storage_errc::bad_key);
-        auto e = escalation_from((*doc)->value);
-        if (!e)
-            co_return make_error_code(ports::storage_errc::corrupt);
+        auto loaded = co_await load_for_update(id);
+        if (!loaded)
+            co_return loaded.error();
+        escalation* e = &loaded->e;
         const bool reply = event == "replied" && to == e->state && e->state != status::resolved && e->state != status::cancelled;
         if (!reply && !may_move(e->state, to))
             co_return make_error_code(ports::storage_errc::conflict);
         e->state = to;
-        auto expected = ports::etag_match::must_equal((*doc)->etag);
+        auto expected = ports::etag_match::must_equal(loaded->etag);
         auto saved = co_await save_event(std::move(*e), std::move(expected), event, actor, text, !by_user);
         if (saved || saved.error() != ports::storage_errc::conflict)
             co_return saved;
@@ -170,21 +180,18 @@ task<boost::system::result<escalation>> escalation_service::change(std::string i
 task<boost::system::result<escalation>> escalation_service::add_ticket(std::string id, ticket t)
 {
     for (int attempt = 0; attempt < 3; ++attempt) {
-        auto doc = co_await states_.load(escalation_key(id));
-        if (!doc)
-            co_return doc.error();
-        if (!*doc)
-            co_return make_error_code(ports::storage_errc::bad_key);
-        auto e = escalation_from((*doc)->value);
-        if (!e)
-            co_return make_error_code(ports::storage_errc::corrupt);
+        auto loaded = co_await load_for_update(id);
+        if (!loaded)
+            co_return loaded.error();
+        escalation* e = &loaded->e;
         if (std::any_of(e->tickets.begin(), e->tickets.end(), [&](const ticket& x) { return x.sink == t.sink; }))
             co_return std::move(*e); // recorded before (a repeated delivery)
         if (t.number.empty()) {
             // A place, not a ticket (the helpdesk channel's thread): kept for later updates, no event.
             e->tickets.push_back(t);
             json value = *e;
-            auto stored = co_await states_.save(escalation_key(id), std::move(value), ports::etag_match::must_equal((*doc)->etag));
+            auto match = ports::etag_match::must_equal(loaded->etag);
+            auto stored = co_await states_.save(escalation_key(id), std::move(value), std::move(match));
             if (stored)
                 co_return std::move(*e);
             if (stored.error() != ports::storage_errc::conflict)
@@ -193,7 +200,7 @@ task<boost::system::result<escalation>> escalation_service::add_ticket(std::stri
         }
         const std::string number = t.number;
         e->tickets.push_back(t);
-        auto expected = ports::etag_match::must_equal((*doc)->etag);
+        auto expected = ports::etag_match::must_equal(loaded->etag);
         std::string event = "ticket";
         auto saved = co_await save_event(std::move(*e), std::move(expected), std::move(event), t.sink, number, true);
         if (saved || saved.error() != ports::storage_errc::conflict)

@@ -58,6 +58,13 @@ public:
     const std::vector<std::string>& sinks() const { return opt_.sinks; }
 
 private:
+    /// A stored escalation and the version it was read at, for a change saved with must_equal.
+    struct versioned {
+        escalation e;
+        std::string etag;
+    };
+    /// Missing → storage_errc::bad_key; unreadable → storage_errc::corrupt.
+    task<boost::system::result<versioned>> load_for_update(const std::string& id);
     task<boost::system::result<escalation>> save_event(escalation e, bot::ports::etag_match expected, std::string event, std::string actor,
                                                        std::string text, bool notify_user);
     std::string now_iso() const;

@@ -2,6 +2,7 @@
 
 #include "adapters/storage/sqlite_storage.hpp"
 #include "bot/log.hpp"
+#include "tests/support/escalation_event.hpp"
 #include "tests/support/run_sync.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -41,22 +42,9 @@ constexpr auto question = "Why can't I chat with Zoë at fabrikam.com in Teams?"
 
 ports::escalation_event event(std::string delivery_id, std::string what = "created")
 {
-    ports::escalation_event e;
+    ports::escalation_event e = ab::test::fixture_event();
     e.delivery_id = std::move(delivery_id);
-    e.escalation_id = "esc-3f2a9c41";
     e.event = std::move(what);
-    e.status = "open";
-    e.question = question;
-    e.summary = "Cannot chat with an external user at fabrikam.com";
-    e.intent = "external_access";
-    e.language = "en";
-    e.domain = "fabrikam.com";
-    e.user_id = "29:1a2b3c4d5e";
-    e.user_aad_object_id = "8c6c2c05-4b7f-4f0e-9d57-1f1d2c0a9b11";
-    e.user_name = "Megan Bowen";
-    e.tenant_id = "0f7d3b2a-5c1e-4e8f-a9d6-3b2c1d0e9f87";
-    e.actor_name = "Megan Bowen";
-    e.occurred_at = "2025-11-21T09:20:00Z";
     return e;
 }
 
