@@ -82,7 +82,7 @@ std::optional<intent> named_side_of(const std::vector<word>& words)
     return ext ? intent::external_access : intent::guest_access;
 }
 
-constexpr std::string_view cache_magic = "ABMODEL1";
+constexpr std::string_view cache_magic = "ABMODEL2"; // 2: int16 weight tables
 
 std::vector<training_example> gather(const content& c, const engine_options& opt)
 {
@@ -139,6 +139,29 @@ std::uint64_t classifier::fingerprint(const content& c, const engine_options& op
     return h;
 }
 
+const char* origin_name(classifier::origin o)
+{
+    switch (o) {
+    case classifier::origin::prebuilt: return "prebuilt";
+    case classifier::origin::cache: return "cache";
+    case classifier::origin::trained: break;
+    }
+    return "trained";
+}
+
+std::string classifier::image() const
+{
+    model_writer out;
+    out.raw(cache_magic);
+    out.u64(fingerprint_);
+    out.u64(examples_);
+    language_.write(out);
+    intents_.write(out);
+    roles_.write(out);
+    out.raw(cache_magic); // trailer: a complete image
+    return out.take();
+}
+
 void classifier::save(const std::filesystem::path& file) const
 {
     // A unique temporary name: several processes may write the same cache at once.
@@ -146,17 +169,11 @@ void classifier::save(const std::filesystem::path& file) const
     const auto tmp = std::filesystem::path(file.string() + ".tmp." + std::to_string(::getpid()) + "." +
                                            std::to_string(counter.fetch_add(1)));
     {
+        const std::string bytes = image();
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out)
             throw std::runtime_error("[model.cache_write] cannot write " + tmp.string());
-        out.write(cache_magic.data(), static_cast<std::streamsize>(cache_magic.size()));
-        out.write(reinterpret_cast<const char*>(&fingerprint_), sizeof fingerprint_);
-        const std::uint64_t examples = examples_;
-        out.write(reinterpret_cast<const char*>(&examples), sizeof examples);
-        language_.write(out);
-        intents_.write(out);
-        roles_.write(out);
-        out.write(cache_magic.data(), static_cast<std::streamsize>(cache_magic.size())); // trailer: a complete file
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
         if (!out.flush())
             throw std::runtime_error("[model.cache_write] cannot write " + tmp.string());
     }
@@ -168,34 +185,52 @@ void classifier::save(const std::filesystem::path& file) const
     }
 }
 
+std::optional<classifier> classifier::from_image(std::span<const std::byte> image, std::uint64_t expected, const engine_options& opt,
+                                                 bool borrow)
+{
+    model_reader in(image, borrow);
+    std::uint64_t fp = 0, examples = 0;
+    if (!in.raw(cache_magic) || !in.u64(fp) || fp != expected || !in.u64(examples))
+        return std::nullopt;
+    classifier m;
+    m.opt_ = opt;
+    if (!m.language_.read(in) || !m.intents_.read(in) || !m.roles_.read(in) || !in.raw(cache_magic) || !in.at_end())
+        return std::nullopt;
+    m.examples_ = examples;
+    m.fingerprint_ = fp;
+    m.origin_ = borrow ? origin::prebuilt : origin::cache;
+    return m;
+}
+
 std::optional<classifier> classifier::load(const std::filesystem::path& file, std::uint64_t expected, const engine_options& opt)
 {
     std::ifstream in(file, std::ios::binary);
     if (!in)
         return std::nullopt;
-    char magic[8] = {};
-    std::uint64_t fp = 0, examples = 0;
-    if (!in.read(magic, sizeof magic) || std::string_view(magic, sizeof magic) != cache_magic)
+    // The header first: a cache for other content is rejected without reading megabytes.
+    std::string head(cache_magic.size() + sizeof(std::uint64_t), '\0');
+    std::uint64_t fp = 0;
+    if (!in.read(head.data(), static_cast<std::streamsize>(head.size())) || head.compare(0, cache_magic.size(), cache_magic) != 0)
         return std::nullopt;
-    if (!in.read(reinterpret_cast<char*>(&fp), sizeof fp) || fp != expected)
+    std::memcpy(&fp, head.data() + cache_magic.size(), sizeof fp);
+    if (fp != expected)
         return std::nullopt;
-    if (!in.read(reinterpret_cast<char*>(&examples), sizeof examples))
-        return std::nullopt;
-    classifier m;
-    m.opt_ = opt;
-    if (!m.language_.read(in) || !m.intents_.read(in) || !m.roles_.read(in))
-        return std::nullopt;
-    if (!in.read(magic, sizeof magic) || std::string_view(magic, sizeof magic) != cache_magic)
-        return std::nullopt;
-    m.examples_ = examples;
-    m.fingerprint_ = fp;
-    m.from_cache_ = true;
-    return m;
+    std::string bytes = std::move(head);
+    char chunk[1 << 16];
+    while (in.read(chunk, sizeof chunk) || in.gcount() > 0)
+        bytes.append(chunk, static_cast<std::size_t>(in.gcount()));
+    return from_image(std::as_bytes(std::span<const char>(bytes)), expected, opt, false);
 }
 
-classifier classifier::load_or_train(const content& c, const engine_options& opt, const std::filesystem::path& cache)
+classifier classifier::load_or_train(const content& c, const engine_options& opt, const std::filesystem::path& cache,
+                                     std::span<const std::byte> prebuilt)
 {
     const std::uint64_t fp = fingerprint(c, opt);
+    if (!prebuilt.empty())
+        if (auto m = from_image(prebuilt, fp, opt, true))
+            return std::move(*m);
+    if (cache.empty())
+        return train(c, opt);
     if (auto m = load(cache, fp, opt))
         return std::move(*m);
     classifier m = train(c, opt);

@@ -9,7 +9,9 @@
 #include "knowledge/linear_model.hpp"
 
 #include <filesystem>
+#include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,24 +68,40 @@ public:
     /// Trains on the content's utterances plus `opt.extra`. Deterministic.
     static classifier train(const content& c, const engine_options& opt = {});
 
-    /// Loads the model cached at `cache` if it was trained from exactly this content, options
-    /// and feature code; otherwise trains and rewrites the cache (atomically). A cache that cannot
-    /// be read or written is not an error: the model is trained in memory.
-    static classifier load_or_train(const content& c, const engine_options& opt, const std::filesystem::path& cache);
+    /// Where a model came from: trained in this process, read from a cache file, or the prebuilt
+    /// image compiled into the executable.
+    enum class origin { trained, cache, prebuilt };
+
+    /// The model for this content and these options, from the first source that holds exactly
+    /// this model (same content, options and feature code): the `prebuilt` image (used in place,
+    /// no copy, no file), the cache file, or else training, after which the cache is rewritten
+    /// (atomically). A cache that cannot be read or written is not an error: the model is trained
+    /// in memory. An empty `cache` path means no cache file.
+    static classifier load_or_train(const content& c, const engine_options& opt, const std::filesystem::path& cache,
+                                    std::span<const std::byte> prebuilt = {});
 
     /// Identifies training data + options + feature extraction code.
     static std::uint64_t fingerprint(const content& c, const engine_options& opt);
 
+    /// The model as bytes (model_image.hpp): what save() writes and the build embeds.
+    std::string image() const;
     void save(const std::filesystem::path& file) const;
     /// nullopt when the file is missing, truncated or for another fingerprint.
     static std::optional<classifier> load(const std::filesystem::path& file, std::uint64_t expected_fingerprint,
                                           const engine_options& opt);
+    /// nullopt when the image is truncated, malformed or for another fingerprint. With `borrow`,
+    /// the model views the weights where they lie: the image must outlive the model (the
+    /// executable's read-only data does).
+    static std::optional<classifier> from_image(std::span<const std::byte> image, std::uint64_t expected_fingerprint,
+                                                const engine_options& opt, bool borrow);
 
     classification classify(std::string_view text, std::string_view locale_hint = {}) const;
-    bool loaded_from_cache() const { return from_cache_; }
+    origin source() const { return origin_; }
+    bool loaded_from_cache() const { return origin_ != origin::trained; }
 
     std::size_t training_examples() const { return examples_; }
     double training_ms() const { return training_ms_; }
+    /// Heap bytes of the weights (a prebuilt model views them in the executable: close to 0).
     std::size_t memory_bytes() const;
     const engine_options& options() const { return opt_; }
 
@@ -96,7 +114,10 @@ private:
     std::size_t examples_ = 0;
     double training_ms_ = 0;
     std::uint64_t fingerprint_ = 0;
-    bool from_cache_ = false;
+    origin origin_ = origin::trained;
 };
+
+/// "trained", "cache" or "prebuilt".
+const char* origin_name(classifier::origin o);
 
 } // namespace ab::knowledge

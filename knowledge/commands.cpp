@@ -2,6 +2,7 @@
 
 #include "knowledge/articles/importer.hpp"
 #include "knowledge/evaluation.hpp"
+#include "knowledge/prebuilt_model.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -60,9 +61,7 @@ classifier load_classifier(const environment& env, const content& c)
         auto extra = to_training(load_labelled(f));
         opt.extra.insert(opt.extra.end(), extra.begin(), extra.end());
     }
-    if (env.data_dir.empty())
-        return classifier::train(c, opt);
-    return classifier::load_or_train(c, opt, env.data_dir / "model.cache");
+    return classifier::load_or_train(c, opt, env.data_dir.empty() ? fs::path() : env.data_dir / "model.cache", prebuilt_model());
 }
 
 json to_json(const classification& c)
@@ -356,9 +355,8 @@ int content_check(const environment& env, std::ostream& out, std::ostream& err)
     out << std::fixed << std::setprecision(1);
     out << "utterances " << c.utterances().size() << ", settings " << c.settings().size() << "\n";
     out << "content loaded in " << std::chrono::duration<double, std::milli>(t1 - t0).count() << " ms, model "
-        << (engine.loaded_from_cache() ? "loaded from cache" : "trained") << " in "
-        << std::chrono::duration<double, std::milli>(t2 - t1).count() << " ms, model memory "
-        << static_cast<double>(engine.memory_bytes()) / (1024.0 * 1024.0) << " MiB, process RSS " << memory_mib().first
+        << origin_name(engine.source()) << " in " << std::chrono::duration<double, std::milli>(t2 - t1).count()
+        << " ms, model heap " << static_cast<double>(engine.memory_bytes()) / (1024.0 * 1024.0) << " MiB, process RSS " << memory_mib().first
         << " MiB (peak " << memory_mib().second << " MiB)\n";
     return problems.empty() ? 0 : 1;
 }

@@ -60,23 +60,23 @@ void language_id::train(const std::vector<std::pair<std::string_view, lang>>& sa
         });
     }
     constexpr double alpha = 0.05;
-    table_.assign(buckets * L, 0.0f);
+    std::vector<float> table(buckets * L, 0.0f);
     for (std::size_t li = 0; li < L; ++li) {
         const double denom = totals[li] + alpha * static_cast<double>(buckets);
-        unseen_[li] = static_cast<float>(std::log(alpha / denom));
         for (std::size_t b = 0; b < buckets; ++b)
-            table_[b * L + li] = static_cast<float>(std::log((counts[b * L + li] + alpha) / denom));
+            table[b * L + li] = static_cast<float>(std::log((counts[b * L + li] + alpha) / denom));
     }
+    table_.assign(table);
 }
 
-void language_id::write(std::ostream& out) const
+void language_id::write(model_writer& out) const
 {
-    write_float_vector(out, table_);
+    table_.write(out);
 }
 
-bool language_id::read(std::istream& in)
+bool language_id::read(model_reader& in)
 {
-    return read_float_vector(in, table_, (std::size_t{1} << bits) * answer_language_count);
+    return table_.read(in, (std::size_t{1} << bits) * answer_language_count);
 }
 
 language_guess language_id::identify(std::string_view text, std::string_view hint) const
@@ -102,13 +102,18 @@ language_guess language_id::identify(std::string_view text, const std::vector<wo
     else
         score[0] += 0.75f; // no usable hint: lean towards English, the fallback language
     bool any = false;
-    if (!table_.empty())
+    if (!table_.empty()) {
+        std::array<float, L> evidence{};
+        const std::int16_t* table = table_.data();
         for_each_feature(words, [&](std::uint64_t h, float weight) {
             any = true;
-            const float* row = &table_[bucket(h, bits) * L];
+            const std::int16_t* row = &table[bucket(h, bits) * L];
             for (std::size_t li = 0; li < L; ++li)
-                score[li] += weight * row[li];
+                evidence[li] += weight * static_cast<float>(row[li]);
         });
+        for (std::size_t li = 0; li < L; ++li)
+            score[li] += evidence[li] * table_.scale();
+    }
     const auto best = static_cast<std::size_t>(std::max_element(score.begin(), score.end()) - score.begin());
     float sum = 0;
     for (float s : score)

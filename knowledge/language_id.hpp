@@ -4,10 +4,10 @@
 // answer texts. The Teams locale is only a weak prior (a fixed log-odds bonus): Microsoft's local
 // test client always sends en-US, and "hoi" must still come out Dutch.
 
+#include "knowledge/model_image.hpp"
 #include "knowledge/text.hpp"
 
 #include <array>
-#include <iosfwd>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -30,18 +30,18 @@ public:
     /// Same, with the words already split (split_folded).
     language_guess identify(std::string_view text, const std::vector<word>& words, std::string_view hint) const;
 
-    std::size_t memory_bytes() const { return table_.size() * sizeof(float); }
+    /// Bytes of the table this model owns (0 when it is viewed in a prebuilt image).
+    std::size_t memory_bytes() const { return table_.owned_bytes(); }
 
-    void write(std::ostream& out) const;
-    bool read(std::istream& in);
+    void write(model_writer& out) const;
+    bool read(model_reader& in);
 
     /// Log-odds bonus of the hinted language.
     static constexpr float prior_bonus = 1.5f;
 
 private:
     static constexpr std::uint32_t bits = 16;
-    std::vector<float> table_; ///< [bucket][language] log-probabilities
-    std::array<float, answer_language_count> unseen_{};
+    quantized_table table_; ///< [bucket][language] log-probabilities
 };
 
 } // namespace ab::knowledge

@@ -1,65 +1,30 @@
 #include "knowledge/linear_model.hpp"
 
 #include <algorithm>
-#include <istream>
-#include <ostream>
 #include <cmath>
 #include <numeric>
 #include <random>
 
 namespace ab::knowledge {
 
-linear_model::linear_model(std::size_t classes)
-    : classes_(classes), weights_(static_cast<std::size_t>(feature_dim) * classes, 0.0f), bias_(classes, 0.0f)
+linear_model::linear_model(std::size_t classes) : classes_(classes), bias_(classes, 0.0f)
 {
 }
 
-namespace {
-
-void write_floats(std::ostream& out, const std::vector<float>& v)
+void linear_model::write(model_writer& out) const
 {
-    const std::uint64_t n = v.size();
-    out.write(reinterpret_cast<const char*>(&n), sizeof n);
-    out.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(float)));
+    out.floats(bias_);
+    weights_.write(out);
 }
 
-bool read_floats(std::istream& in, std::vector<float>& v, std::size_t expected)
+bool linear_model::read(model_reader& in)
 {
-    std::uint64_t n = 0;
-    if (!in.read(reinterpret_cast<char*>(&n), sizeof n) || n != expected)
+    std::vector<float> b;
+    quantized_table w;
+    if (!in.floats(b, classes_) || !w.read(in, static_cast<std::size_t>(feature_dim) * classes_))
         return false;
-    std::vector<float> tmp(expected);
-    if (!in.read(reinterpret_cast<char*>(tmp.data()), static_cast<std::streamsize>(expected * sizeof(float))))
-        return false;
-    v = std::move(tmp);
-    return true;
-}
-
-} // namespace
-
-void write_float_vector(std::ostream& out, const std::vector<float>& v)
-{
-    write_floats(out, v);
-}
-
-bool read_float_vector(std::istream& in, std::vector<float>& v, std::size_t expected)
-{
-    return read_floats(in, v, expected);
-}
-
-void linear_model::write(std::ostream& out) const
-{
-    write_floats(out, weights_);
-    write_floats(out, bias_);
-}
-
-bool linear_model::read(std::istream& in)
-{
-    std::vector<float> w, b;
-    if (!read_floats(in, w, weights_.size()) || !read_floats(in, b, bias_.size()))
-        return false;
-    weights_ = std::move(w);
     bias_ = std::move(b);
+    weights_ = std::move(w);
     return true;
 }
 
@@ -79,14 +44,30 @@ void softmax(std::span<float> v, float temperature)
 namespace {
 
 // Dot products with a class count known at compile time, so the inner loop unrolls.
-template <std::size_t C>
-void dot(const std::vector<float>& weights, const sparse_vector& x, float* out)
+template <class W, std::size_t C>
+void dot(const W* weights, const sparse_vector& x, float* out)
 {
     for (std::size_t k = 0; k < x.index.size(); ++k) {
-        const float* w = &weights[static_cast<std::size_t>(x.index[k]) * C];
+        const W* w = &weights[static_cast<std::size_t>(x.index[k]) * C];
         const float v = x.value[k];
         for (std::size_t c = 0; c < C; ++c)
-            out[c] += w[c] * v;
+            out[c] += static_cast<float>(w[c]) * v;
+    }
+}
+
+template <class W>
+void dot(const W* weights, std::size_t classes, const sparse_vector& x, float* out)
+{
+    switch (classes) {
+    case 2: dot<W, 2>(weights, x, out); return;
+    case 10: dot<W, 10>(weights, x, out); return;
+    default: break;
+    }
+    for (std::size_t k = 0; k < x.index.size(); ++k) {
+        const W* w = &weights[static_cast<std::size_t>(x.index[k]) * classes];
+        const float v = x.value[k];
+        for (std::size_t c = 0; c < classes; ++c)
+            out[c] += static_cast<float>(w[c]) * v;
     }
 }
 
@@ -94,18 +75,12 @@ void dot(const std::vector<float>& weights, const sparse_vector& x, float* out)
 
 void linear_model::scores(const sparse_vector& x, std::span<float> out) const
 {
-    std::copy(bias_.begin(), bias_.end(), out.begin());
-    switch (classes_) {
-    case 2: dot<2>(weights_, x, out.data()); return;
-    case 10: dot<10>(weights_, x, out.data()); return;
-    default: break;
-    }
-    for (std::size_t k = 0; k < x.index.size(); ++k) {
-        const float* w = &weights_[static_cast<std::size_t>(x.index[k]) * classes_];
-        const float v = x.value[k];
-        for (std::size_t c = 0; c < classes_; ++c)
-            out[c] += w[c] * v;
-    }
+    std::fill(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(classes_), 0.0f);
+    if (!weights_.empty())
+        dot(weights_.data(), classes_, x, out.data());
+    const float s = weights_.scale();
+    for (std::size_t c = 0; c < classes_; ++c)
+        out[c] = bias_[c] + out[c] * s;
 }
 
 void linear_model::probabilities(const sparse_vector& x, float temperature, std::span<float> out) const
@@ -120,9 +95,9 @@ void linear_model::train(std::span<const sparse_vector> x, std::span<const std::
     // SGD on the cross-entropy with Polyak averaging of the iterates (the averaged-perceptron
     // trick: u accumulates t * update, and the average is w - u / t), which generalizes better
     // than the last iterate and makes the result insensitive to the order of the last examples.
-    std::fill(weights_.begin(), weights_.end(), 0.0f);
+    std::vector<float> weights(static_cast<std::size_t>(feature_dim) * classes_, 0.0f);
     std::fill(bias_.begin(), bias_.end(), 0.0f);
-    std::vector<float> u(weights_.size(), 0.0f), ub(classes_, 0.0f);
+    std::vector<float> u(weights.size(), 0.0f), ub(classes_, 0.0f);
     std::vector<std::size_t> order(x.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::mt19937 rng(opt.seed);
@@ -135,7 +110,8 @@ void linear_model::train(std::span<const sparse_vector> x, std::span<const std::
         const float lr = opt.learning_rate / (1.0f + 0.35f * static_cast<float>(epoch));
         for (std::size_t idx : order) {
             const auto& xi = x[idx];
-            scores(xi, p);
+            std::copy(bias_.begin(), bias_.end(), p.begin());
+            dot(weights.data(), classes_, xi, p.data());
             softmax(p, 1.0f);
             p[y[idx]] -= 1.0f; // gradient of the cross-entropy w.r.t. the logits
             const float step = lr * w[idx];
@@ -149,17 +125,18 @@ void linear_model::train(std::span<const sparse_vector> x, std::span<const std::
                 const float v = xi.value[k];
                 for (std::size_t c = 0; c < classes_; ++c) {
                     const float d = -step * p[c] * v;
-                    weights_[base + c] += d;
+                    weights[base + c] += d;
                     u[base + c] += t * d;
                 }
             }
             t += 1.0f;
         }
     }
-    for (std::size_t i = 0; i < weights_.size(); ++i)
-        weights_[i] -= u[i] / t;
+    for (std::size_t i = 0; i < weights.size(); ++i)
+        weights[i] -= u[i] / t;
     for (std::size_t c = 0; c < classes_; ++c)
         bias_[c] -= ub[c] / t;
+    weights_.assign(weights);
 }
 
 } // namespace ab::knowledge

@@ -3,9 +3,9 @@
 // Training is deterministic: a fixed-seed shuffle, fixed epochs, plain SGD with L2 decay.
 
 #include "knowledge/features.hpp"
+#include "knowledge/model_image.hpp"
 
 #include <cstdint>
-#include <iosfwd>
 #include <span>
 #include <vector>
 
@@ -23,7 +23,8 @@ public:
     linear_model() = default;
     explicit linear_model(std::size_t classes);
 
-    /// Trains from scratch on (x[i], y[i]) with per-example weights w[i].
+    /// Trains from scratch on (x[i], y[i]) with per-example weights w[i] (in floats), then keeps
+    /// the weights quantized (model_image.hpp).
     void train(std::span<const sparse_vector> x, std::span<const std::uint8_t> y, std::span<const float> w,
                const training_options& opt);
 
@@ -34,23 +35,19 @@ public:
 
     std::size_t classes() const { return classes_; }
 
-    /// Binary (de)serialization of the trained weights; read() returns false on a size mismatch
-    /// or a short stream and leaves the model unchanged.
-    void write(std::ostream& out) const;
-    bool read(std::istream& in);
-    /// Bytes used by the weights.
-    std::size_t memory_bytes() const { return weights_.size() * sizeof(float); }
+    /// (De)serialization of the trained weights; read() returns false on a size mismatch or a
+    /// short image and leaves the model unchanged.
+    void write(model_writer& out) const;
+    bool read(model_reader& in);
+    /// Bytes of weights this model owns (0 when they are viewed in a prebuilt image).
+    std::size_t memory_bytes() const { return weights_.owned_bytes() + bias_.size() * sizeof(float); }
 
 private:
     std::size_t classes_ = 0;
-    std::vector<float> weights_; ///< [feature][class], so one feature's weights share a cache line
+    quantized_table weights_; ///< [feature][class], so one feature's weights share a cache line
     std::vector<float> bias_;
 };
 
 void softmax(std::span<float> v, float temperature);
-
-/// Length-prefixed float arrays, native byte order (the cache is local to one machine).
-void write_float_vector(std::ostream& out, const std::vector<float>& v);
-bool read_float_vector(std::istream& in, std::vector<float>& v, std::size_t expected);
 
 } // namespace ab::knowledge

@@ -25,6 +25,7 @@
 #include "knowledge/articles/index.hpp"
 #include "knowledge/classifier.hpp"
 #include "knowledge/evaluation.hpp"
+#include "knowledge/prebuilt_model.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -111,7 +112,7 @@ public:
     {
         log::info("serve.start", {{"config", s_.redacted()},
                                   {"knowledge_ms", std::chrono::duration<double, std::milli>(clock::now() - t0).count()},
-                                  {"model_from_cache", engine_.loaded_from_cache()},
+                                  {"model", knowledge::origin_name(engine_.source())},
                                   {"utterances", content_.utterances().size()},
                                   {"store", s_.store == "memory" ? std::string("memory") : (s_.data_dir / "state.sqlite").string()},
                                   {"articles", articles_ != nullptr},
@@ -413,7 +414,7 @@ private:
             auto extra = knowledge::to_training(knowledge::load_labelled(f));
             eo.extra.insert(eo.extra.end(), extra.begin(), extra.end());
         }
-        return knowledge::classifier::load_or_train(c, eo, opt.settings.data_dir / "model.cache");
+        return knowledge::classifier::load_or_train(c, eo, opt.settings.data_dir / "model.cache", knowledge::prebuilt_model());
     }
 
     static adapters::connector::connector_options connector_options(const config::settings& s)

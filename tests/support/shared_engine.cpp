@@ -1,5 +1,7 @@
 #include "tests/support/shared_engine.hpp"
 
+#include "knowledge/prebuilt_model.hpp"
+
 namespace ab::test {
 
 const knowledge::content& builtin_content()
@@ -10,10 +12,10 @@ const knowledge::content& builtin_content()
 
 const knowledge::classifier& builtin_classifier()
 {
-    // Every test runs in its own process (gtest_discover_tests): share one trained model through
-    // the model cache in the build tree, so only the first process pays for training.
-    static const knowledge::classifier m =
-        knowledge::classifier::load_or_train(builtin_content(), {}, std::filesystem::path(AB_TEST_CACHE_DIR) / "model.cache");
+    // The model the build trained and compiled in, as the bot uses it; the cache in the build tree
+    // is only written if that image does not match (it always should).
+    static const knowledge::classifier m = knowledge::classifier::load_or_train(
+        builtin_content(), {}, std::filesystem::path(AB_TEST_CACHE_DIR) / "model.cache", knowledge::prebuilt_model());
     return m;
 }
 

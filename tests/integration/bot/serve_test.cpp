@@ -165,7 +165,7 @@ public:
         o.settings.openid_metadata_url = up.base() + "/v1/.well-known/openidconfiguration";
         o.settings.token_endpoint = up.base() + "/botframework.com/oauth2/v2.0/token";
         o.settings.port = 0;
-        o.settings.data_dir = AB_TEST_CACHE_DIR; // the trained model cached by the other tests
+        o.settings.data_dir = AB_TEST_CACHE_DIR; // for the card key; the model is the prebuilt one
         o.settings.store = "memory";             // each test starts with fresh conversations
         if (configure)
             configure(o);

@@ -152,12 +152,7 @@ class bot_process {
 public:
     bot_process(const std::filesystem::path& data, std::uint16_t port, const fakes& f, std::vector<std::string> extra = {})
     {
-        // The classifier trained by the other tests, so that start-up does not train again (slow
-        // under the sanitizers); without it the bot trains and the wait below allows for that.
-        const std::filesystem::path cached = std::filesystem::path(AB_TEST_CACHE_DIR) / "model.cache";
-        std::error_code ec;
-        if (std::filesystem::exists(cached) && !std::filesystem::exists(data / "model.cache"))
-            std::filesystem::copy_file(cached, data / "model.cache", ec);
+        // The binary carries its trained model (knowledge/prebuilt_model.hpp): start-up does not train.
         std::vector<std::string> env = {"AB_DATA_DIR=" + data.string(),
                                         "AB_HELPDESK_WEBHOOK_URL=" + f.base() + "/hook",
                                         "AB_HELPDESK_WEBHOOK_SECRET=webhook-secret-0123456789",

@@ -1,10 +1,12 @@
 #include "knowledge/classifier.hpp"
+#include "knowledge/prebuilt_model.hpp"
 
 #include "tests/support/shared_engine.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -149,10 +151,10 @@ TEST(ClassifierCache, RoundTripsAndRejectsStaleOrBrokenFiles)
     fs::create_directories(dir);
     const auto file = dir / "model.cache";
     const classifier trained = classifier::load_or_train(c, {}, file);
-    EXPECT_FALSE(trained.loaded_from_cache());
+    EXPECT_EQ(trained.source(), classifier::origin::trained);
     ASSERT_TRUE(fs::exists(file));
     const classifier loaded = classifier::load_or_train(c, {}, file);
-    EXPECT_TRUE(loaded.loaded_from_cache());
+    EXPECT_EQ(loaded.source(), classifier::origin::cache);
     for (const char* q : {"can I chat with fabrikam.com?", "gäståtkomst", "hoi", "the guest wifi is down"}) {
         EXPECT_EQ(trained.classify(q).label, loaded.classify(q).label) << q;
         EXPECT_EQ(trained.classify(q).confidence, loaded.classify(q).confidence) << q;
@@ -171,4 +173,133 @@ TEST(ClassifierCache, RoundTripsAndRejectsStaleOrBrokenFiles)
     }
     EXPECT_FALSE(classifier::load(file, classifier::fingerprint(c, {}), {}).has_value());
     fs::remove_all(dir);
+}
+
+namespace {
+
+// The same answer to the bit: label, every probability, language and role.
+void expect_same_answers(const classifier& a, const classifier& b, std::size_t limit)
+{
+    std::size_t n = 0;
+    for (const auto& u : ab::test::builtin_content().utterances()) {
+        if (n++ == limit)
+            break;
+        const auto x = a.classify(u.text);
+        const auto y = b.classify(u.text);
+        ASSERT_EQ(x.label, y.label) << u.text;
+        ASSERT_EQ(x.confidence, y.confidence) << u.text;
+        ASSERT_EQ(x.admin_probability, y.admin_probability) << u.text;
+        ASSERT_EQ(x.language, y.language) << u.text;
+        ASSERT_EQ(x.language_confidence, y.language_confidence) << u.text;
+        ASSERT_EQ(x.ambiguous, y.ambiguous) << u.text;
+    }
+}
+
+std::filesystem::path fresh_dir(const char* name)
+{
+    const auto dir = std::filesystem::temp_directory_path() / (std::string(name) + "-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+} // namespace
+
+TEST(PrebuiltModel, IsTheModelTrainingGivesAndIsUsedWhereItLies)
+{
+    const auto image = prebuilt_model();
+    ASSERT_GT(image.size(), 1000u);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(image.data()) % 64, 0u);
+    const auto& c = ab::test::builtin_content();
+    const auto dir = fresh_dir("ab-prebuilt");
+    const classifier m = classifier::load_or_train(c, {}, dir / "model.cache", image);
+    EXPECT_EQ(m.source(), classifier::origin::prebuilt);
+    EXPECT_FALSE(std::filesystem::exists(dir / "model.cache")) << "nothing to cache: the executable holds the model";
+    EXPECT_LT(m.memory_bytes(), 1024u) << "the weights stay in the image, only the biases are copied";
+    EXPECT_EQ(m.training_examples(), c.utterances().size());
+    const classifier trained = classifier::train(c);
+    const std::string again = trained.image();
+    ASSERT_EQ(again.size(), image.size());
+    EXPECT_EQ(std::memcmp(again.data(), image.data(), image.size()), 0) << "training is deterministic: the build's image is what this code trains";
+    expect_same_answers(m, trained, 400);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(PrebuiltModel, IsIgnoredForOtherContentOrOptions)
+{
+    const auto& c = ab::test::builtin_content();
+    engine_options more;
+    more.extra.push_back(training_example{"zorblax quandary", lang::en, intent::consumer_chat, role::user, 1.0f, false});
+    const auto dir = fresh_dir("ab-prebuilt-other");
+    const classifier m = classifier::load_or_train(c, more, dir / "model.cache", prebuilt_model());
+    EXPECT_EQ(m.source(), classifier::origin::trained);
+    EXPECT_EQ(m.training_examples(), c.utterances().size() + 1);
+    EXPECT_TRUE(std::filesystem::exists(dir / "model.cache"));
+    EXPECT_EQ(classifier::load_or_train(c, more, dir / "model.cache", prebuilt_model()).source(), classifier::origin::cache);
+    EXPECT_FALSE(classifier::from_image(prebuilt_model(), classifier::fingerprint(c, more), more, true).has_value());
+    std::filesystem::remove_all(dir);
+}
+
+TEST(ModelImage, TruncatedOrDamagedImagesAreRejected)
+{
+    const auto image = prebuilt_model();
+    const auto fp = classifier::fingerprint(ab::test::builtin_content(), {});
+    ASSERT_TRUE(classifier::from_image(image, fp, {}, true).has_value());
+    // Every cut in the header and the section boundaries, and a spread of cuts in between.
+    std::vector<std::size_t> cuts;
+    for (std::size_t n = 0; n < 256; ++n)
+        cuts.push_back(n);
+    for (std::size_t k = 1; k < 64; ++k)
+        cuts.push_back(image.size() * k / 64);
+    for (std::size_t n = 1; n <= 16; ++n)
+        cuts.push_back(image.size() - n);
+    for (std::size_t n : cuts)
+        EXPECT_FALSE(classifier::from_image(image.first(n), fp, {}, true).has_value()) << n;
+    // Trailing bytes, a wrong magic, a section length that does not match.
+    std::vector<std::byte> copy(image.begin(), image.end());
+    copy.push_back(std::byte{0});
+    EXPECT_FALSE(classifier::from_image(copy, fp, {}, false).has_value());
+    copy.pop_back();
+    copy[0] = std::byte{'X'};
+    EXPECT_FALSE(classifier::from_image(copy, fp, {}, false).has_value());
+    copy[0] = image[0];
+    copy[24] = std::byte{0xFF}; // the language table's scale section length
+    EXPECT_FALSE(classifier::from_image(copy, fp, {}, false).has_value());
+    copy[24] = image[24];
+    ASSERT_TRUE(classifier::from_image(copy, fp, {}, false).has_value());
+}
+
+TEST(ModelImage, AnUnalignedImageIsCopiedNotMisread)
+{
+    const auto image = prebuilt_model();
+    std::vector<std::byte> shifted(image.size() + 1);
+    std::copy(image.begin(), image.end(), shifted.begin() + 1);
+    const auto fp = classifier::fingerprint(ab::test::builtin_content(), {});
+    const auto m = classifier::from_image(std::span(shifted).subspan(1), fp, {}, true);
+    ASSERT_TRUE(m.has_value());
+    EXPECT_GT(m->memory_bytes(), 1000000u) << "odd addresses cannot be viewed as int16: the weights are copied";
+    std::vector<std::byte>().swap(shifted); // the copy must not depend on the buffer (ASan would see a read)
+    expect_same_answers(*m, ab::test::builtin_classifier(), 200);
+}
+
+TEST(ModelImage, QuantizedWeightsKeepTheFloatModelsDecisions)
+{
+    // The stored weights are int16 with one scale per table. Against the float weights they were
+    // made from, no table entry moves by more than half a step.
+    const std::vector<float> values = {0.0f, 1.0f, -1.0f, 0.123456f, -3.75f, 3.75f, 1e-6f, -2.5e-3f};
+    quantized_table t;
+    t.assign(values);
+    ASSERT_EQ(t.size(), values.size());
+    EXPECT_FLOAT_EQ(t.scale(), 3.75f / 32767.0f);
+    for (std::size_t i = 0; i < values.size(); ++i)
+        EXPECT_LE(std::fabs(static_cast<float>(t.data()[i]) * t.scale() - values[i]), t.scale() / 2 + 1e-9f) << i;
+    EXPECT_EQ(t.data()[4], -32767);
+    EXPECT_EQ(t.data()[5], 32767);
+    quantized_table zeros;
+    zeros.assign(std::vector<float>(4, 0.0f));
+    EXPECT_GT(zeros.scale(), 0.0f);
+    EXPECT_EQ(zeros.data()[0], 0);
+    const quantized_table copy = t; // a copy of an owned table owns its values
+    t.assign(std::vector<float>(8, 9.0f));
+    EXPECT_EQ(copy.data()[4], -32767);
 }
