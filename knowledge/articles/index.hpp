@@ -8,10 +8,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <filesystem>
+#include <list>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 struct sqlite3;
@@ -93,6 +97,8 @@ public:
     /// Up to `k` citations for `topic`, preferring `language`, falling back to English. The
     /// question `text` plus `profile` (the topic's own vocabulary: answer title, setting names)
     /// rank the sections with BM25; without a match the strength of the intent link decides.
+    /// Recent results are kept (citation_cache_entries, least recently used first out) until
+    /// the index changes, in this process or another (PRAGMA data_version).
     std::vector<citation> citations(intent topic, lang language, std::string_view text, std::size_t k,
                                     std::string_view profile = {}) const;
     nlohmann::json stats() const;
@@ -101,9 +107,21 @@ public:
 
 private:
     explicit article_index(sqlite3* db);
+    std::vector<citation> search(intent topic, lang language, std::string_view text, std::size_t k, std::string_view profile) const;
     std::vector<citation> search_language(intent topic, lang l, std::string_view text, std::string_view profile,
                                           std::size_t k, std::vector<std::string>& seen_articles) const;
+    std::int64_t data_version() const;
+    void forget_citations() const;
+
     sqlite3* db_;
+    static constexpr std::size_t citation_cache_entries = 128; ///< ~2 KB each
+    struct citation_cache {
+        std::mutex mu;
+        std::int64_t data_version = -1;
+        std::list<std::pair<std::string, std::vector<citation>>> entries; ///< most recently used first
+        std::unordered_map<std::string, std::list<std::pair<std::string, std::vector<citation>>>::iterator> index;
+    };
+    mutable citation_cache cache_;
 };
 
 } // namespace ab::knowledge::articles

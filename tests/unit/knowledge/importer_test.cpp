@@ -216,3 +216,37 @@ TEST(Importer, NotADirectory)
     auto idx = article_index::open(data.path() / "kb.sqlite");
     EXPECT_THROW(import_tree(*idx, ab::test::builtin_classifier(), data.path() / "missing"), article_error);
 }
+
+TEST(Importer, CitationsFollowChangesToTheIndexFromAnyConnection)
+{
+    fixture_tree t;
+    ab::test::temp_dir data;
+    const auto db = data.path() / "kb.sqlite";
+    auto serving = article_index::open(db); // the bot's connection, which caches citations
+    (void)import_tree(*serving, ab::test::builtin_classifier(), t.dir.path());
+    const auto first = serving->citations(intent::guest_access, lang::en, "how do I add a guest", 3);
+    ASSERT_FALSE(first.empty());
+    EXPECT_EQ(first[0].title, "Add guests to a team");
+    const auto again = serving->citations(intent::guest_access, lang::en, "how do I add a guest", 3);
+    ASSERT_EQ(again.size(), first.size());
+    for (std::size_t i = 0; i < first.size(); ++i) {
+        EXPECT_EQ(again[i].url, first[i].url);
+        EXPECT_EQ(again[i].passage, first[i].passage);
+    }
+    {
+        // `kb import` in another process: a new title through another connection.
+        auto importer = article_index::open(db);
+        std::string renamed = guest_article;
+        renamed.replace(renamed.find("title: Add guests to a team"), 27, "title: Bring guests into a team");
+        t.dir.write("en-US/OfficeDocs-SkypeForBusiness/Teams/add-guests.md", renamed);
+        const auto r = import_tree(*importer, ab::test::builtin_classifier(), t.dir.path());
+        ASSERT_EQ(r.imported, 1u);
+    }
+    const auto after = serving->citations(intent::guest_access, lang::en, "how do I add a guest", 3);
+    ASSERT_FALSE(after.empty());
+    EXPECT_EQ(after[0].title, "Bring guests into a team") << "no stale citation after another process re-imported";
+    // And through the same connection.
+    t.dir.write("en-US/OfficeDocs-SkypeForBusiness/Teams/add-guests.md", guest_article);
+    (void)import_tree(*serving, ab::test::builtin_classifier(), t.dir.path());
+    EXPECT_EQ(serving->citations(intent::guest_access, lang::en, "how do I add a guest", 3).at(0).title, "Add guests to a team");
+}
