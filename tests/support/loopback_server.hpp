@@ -51,8 +51,17 @@ public:
     /// n = 0 for the first request.
     using script = std::function<answer(int n, const bot::http::request_view& r)>;
 
-    explicit loopback_server(script s)
-        : script_(std::move(s)), server_(ioc_, {}, [this](bot::http::request_view r) { return handle(std::move(r)); })
+    /// A script for fakes that answer with whole replies, at once (status, body, headers).
+    static script replying(std::function<bot::http::reply(const bot::http::request_view&)> s)
+    {
+        return [s = std::move(s)](int, const bot::http::request_view& r) {
+            bot::http::reply rep = s(r);
+            return answer{rep.status, std::move(rep.body), {}, std::move(rep.headers)};
+        };
+    }
+
+    explicit loopback_server(script s, bot::http::server::options opt = {})
+        : script_(std::move(s)), server_(ioc_, std::move(opt), [this](bot::http::request_view r) { return handle(std::move(r)); })
     {
         port_ = server_.start();
         thread_ = std::thread([this] { ioc_.run(); });

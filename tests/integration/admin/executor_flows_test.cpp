@@ -10,14 +10,13 @@
 #include "adapters/storage/memory_storage.hpp"
 #include "bot/http/server.hpp"
 #include "dialogs/actions/admin_actions.hpp"
+#include "tests/support/loopback_server.hpp"
 #include "tests/support/test_channel.hpp"
 
-#include <boost/asio/steady_timer.hpp>
 #include <gtest/gtest.h>
 
 #include <map>
 #include <mutex>
-#include <thread>
 
 using namespace ab;
 using namespace std::chrono_literals;
@@ -48,19 +47,8 @@ answer json_answer(unsigned status, const json& body)
 class fake_services {
 public:
     using script = std::function<answer(const bot::http::request_view&, int nth)>;
-    explicit fake_services(script s)
-        : script_(std::move(s))
-        , server_(ioc_, {}, [this](bot::http::request_view r) { return handle(std::move(r)); })
-    {
-        port_ = server_.start();
-        thread_ = std::thread([this] { ioc_.run(); });
-    }
-    ~fake_services()
-    {
-        ioc_.stop();
-        thread_.join();
-    }
-    std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+    explicit fake_services(script s) : script_(std::move(s)) {}
+    std::string url(const std::string& path) const { return server_.base() + path; }
     int count(const std::string& method, const std::string& path) const
     {
         std::lock_guard lock(mutex_);
@@ -78,7 +66,7 @@ public:
     }
 
 private:
-    task<bot::http::reply> handle(bot::http::request_view r)
+    test::loopback_server::answer handle(const bot::http::request_view& r)
     {
         answer a;
         if (r.target == "/tenant/oauth2/v2.0/token") {
@@ -92,27 +80,15 @@ private:
             }
             a = script_(r, nth);
         }
-        if (a.delay > 0ms) {
-            net::steady_timer t(ioc_, a.delay);
-            auto [ec] = co_await t.async_wait(use_nothrow);
-            (void)ec;
-        }
-        bot::http::reply out;
-        out.status = a.status;
-        out.body = std::move(a.body);
-        for (auto& h : a.headers)
-            out.headers.push_back(std::move(h));
-        co_return out;
+        return {a.status, std::move(a.body), a.delay, std::move(a.headers)};
     }
 
     script script_;
-    net::io_context ioc_;
-    bot::http::server server_;
-    std::uint16_t port_ = 0;
-    std::thread thread_;
     mutable std::mutex mutex_;
     std::map<std::string, int> hits_;
     std::vector<std::pair<std::string, std::string>> seen_;
+    // Last: it stops (joins its thread) before the state its script uses is destroyed.
+    test::loopback_server server_{[this](int, const bot::http::request_view& r) { return handle(r); }};
 };
 
 /// The bot side: dialogs + admin actions + real executors on one io_context.

@@ -35,18 +35,7 @@ constexpr std::string_view app_id = "11111111-2222-3333-4444-555555555555";
 // Plays login.botframework.com, login.microsoftonline.com and the Bot Connector on one port.
 class upstream {
 public:
-    upstream()
-        : server_(ioc_, options(), [this](bot::http::request_view r) { return handle(std::move(r)); })
-    {
-        port_ = server_.start();
-        thread_ = std::thread([this] { ioc_.run(); });
-    }
-    ~upstream()
-    {
-        ioc_.stop();
-        thread_.join();
-    }
-    std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    std::string base() const { return server_.base(); }
     std::string service_url() const { return base() + "/amer/"; }
 
     std::atomic<int> token_requests{0};
@@ -82,7 +71,7 @@ private:
         return o;
     }
 
-    task<bot::http::reply> handle(bot::http::request_view r)
+    bot::http::reply handle(const bot::http::request_view& r)
     {
         bot::http::reply out;
         const std::string path = r.target.substr(0, r.target.find('?'));
@@ -118,17 +107,16 @@ private:
         } else {
             out.status = 404;
         }
-        co_return out;
+        return out;
     }
 
-    net::io_context ioc_;
-    bot::http::server server_;
-    std::uint16_t port_ = 0;
-    std::thread thread_;
     mutable std::mutex mutex_;
     std::vector<received> replies_;
     std::vector<received> updates_;
     std::vector<received> runbook_requests_;
+    // Last: it stops (joins its thread) before the state its script uses is destroyed.
+    test::loopback_server server_{test::loopback_server::replying([this](const bot::http::request_view& r) { return handle(r); }),
+                                  options()};
 };
 
 std::string channel_token(const std::string& service_url, const std::string& audience = std::string(app_id),

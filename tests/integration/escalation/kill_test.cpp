@@ -7,6 +7,7 @@
 #include "adapters/http/client.hpp"
 #include "bot/http/server.hpp"
 #include "tests/support/card_actions.hpp"
+#include "tests/support/loopback_server.hpp"
 #include "tests/support/run_sync.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -40,17 +41,7 @@ namespace {
 /// Connector + webhook receiver + ServiceNow on one loopback port.
 class fakes {
 public:
-    fakes() : server_(ioc_, {}, [this](bot::http::request_view r) { return handle(std::move(r)); })
-    {
-        port_ = server_.start();
-        thread_ = std::thread([this] { ioc_.run(); });
-    }
-    ~fakes()
-    {
-        ioc_.stop();
-        thread_.join();
-    }
-    std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    std::string base() const { return server_.base(); }
 
     std::atomic<bool> failing{true};
     std::atomic<int> webhook_attempts{0};
@@ -74,7 +65,7 @@ public:
     }
 
 private:
-    task<bot::http::reply> handle(bot::http::request_view r)
+    bot::http::reply handle(const bot::http::request_view& r)
     {
         bot::http::reply out;
         const std::string path = r.target.substr(0, r.target.find('?'));
@@ -83,7 +74,7 @@ private:
             calls_.emplace_back(r.method + " " + path, json::parse(r.body, nullptr, false));
             out.status = r.method == "PUT" ? 200 : 201;
             out.body = r.method == "PUT" ? R"({"id":"1:updated"})" : R"({"id":"19:helpdesk@thread.tacv2;messageid=1700000000001","activityId":"1700000000001"})";
-            co_return out;
+            return out;
         }
         if (path.rfind("/amer/v3/conversations/", 0) == 0) {
             std::lock_guard lock(mutex_);
@@ -120,18 +111,16 @@ private:
         } else {
             out.status = 404;
         }
-        co_return out;
+        return out;
     }
 
-    net::io_context ioc_;
-    bot::http::server server_;
-    std::uint16_t port_ = 0;
-    std::thread thread_;
     mutable std::mutex mutex_;
     std::vector<json> activities_;
     std::vector<std::pair<std::string, json>> calls_;
     std::map<std::string, int> accepted_;
     bool created_ = false;
+    // Last: it stops (joins its thread) before the state its script uses is destroyed.
+    test::loopback_server server_{test::loopback_server::replying([this](const bot::http::request_view& r) { return handle(r); })};
 };
 
 std::uint16_t free_port()

@@ -4,6 +4,7 @@
 #include "adapters/connector/errc.hpp"
 #include "bot/http/server.hpp"
 #include "bot/schema/reply.hpp"
+#include "tests/support/loopback_server.hpp"
 #include "tests/support/run_sync.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -14,8 +15,6 @@
 
 #include <atomic>
 #include <functional>
-#include <mutex>
-#include <thread>
 
 using namespace ab;
 using namespace ab::adapters;
@@ -23,43 +22,16 @@ using json = nlohmann::json;
 
 namespace {
 
-// A loopback HTTP server whose answers the test scripts; records every request.
+// The shared loopback server, scripted with whole replies; records every request.
 class scripted {
 public:
     using script = std::function<bot::http::reply(const bot::http::request_view&)>;
-    explicit scripted(script s) : script_(std::move(s)), server_(ioc_, {}, [this](bot::http::request_view r) { return handle(std::move(r)); })
-    {
-        port_ = server_.start();
-        thread_ = std::thread([this] { ioc_.run(); });
-    }
-    ~scripted()
-    {
-        ioc_.stop();
-        thread_.join();
-    }
-    std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
-    std::vector<bot::http::request_view> requests() const
-    {
-        std::lock_guard lock(mutex_);
-        return seen_;
-    }
+    explicit scripted(script s) : server_(test::loopback_server::replying(std::move(s))) {}
+    std::string url(const std::string& path) const { return server_.base() + path; }
+    std::vector<bot::http::request_view> requests() const { return server_.requests(); }
 
 private:
-    task<bot::http::reply> handle(bot::http::request_view r)
-    {
-        {
-            std::lock_guard lock(mutex_);
-            seen_.push_back(r);
-        }
-        co_return script_(r);
-    }
-    script script_;
-    net::io_context ioc_;
-    bot::http::server server_;
-    std::uint16_t port_ = 0;
-    std::thread thread_;
-    mutable std::mutex mutex_;
-    std::vector<bot::http::request_view> seen_;
+    test::loopback_server server_;
 };
 
 bot::http::reply token_ok()

@@ -4,18 +4,17 @@
 
 #include "bot/http/server.hpp"
 #include "bot/log.hpp"
+#include "tests/support/loopback_server.hpp"
 #include "tests/support/run_sync.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <functional>
 #include <map>
 #include <mutex>
-#include <thread>
 
 using namespace ab;
 using namespace ab::adapters;
@@ -57,19 +56,8 @@ class fake_graph {
 public:
     using script = std::function<answer(const bot::http::request_view&, int nth)>;
 
-    explicit fake_graph(script s, unsigned token_status = 200)
-        : script_(std::move(s)), token_status_(token_status),
-          server_(ioc_, {}, [this](bot::http::request_view r) { return handle(std::move(r)); })
-    {
-        port_ = server_.start();
-        thread_ = std::thread([this] { ioc_.run(); });
-    }
-    ~fake_graph()
-    {
-        ioc_.stop();
-        thread_.join();
-    }
-    std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+    explicit fake_graph(script s, unsigned token_status = 200) : script_(std::move(s)), token_status_(token_status) {}
+    std::string url(const std::string& path) const { return server_.base() + path; }
 
     /// Graph requests only (not the token endpoint).
     std::vector<bot::http::request_view> requests() const
@@ -100,7 +88,7 @@ public:
     }
 
 private:
-    task<bot::http::reply> handle(bot::http::request_view r)
+    test::loopback_server::answer handle(const bot::http::request_view& r)
     {
         answer a;
         if (r.target == token_path) {
@@ -117,28 +105,17 @@ private:
             }
             a = script_(r, nth);
         }
-        if (a.delay > 0ms) {
-            net::steady_timer timer(ioc_, a.delay);
-            auto [ec] = co_await timer.async_wait(use_nothrow);
-            (void)ec; // stopped with the server
-        }
-        bot::http::reply out;
-        out.status = a.status;
-        out.body = std::move(a.body);
-        out.headers = std::move(a.headers);
-        co_return out;
+        return {a.status, std::move(a.body), a.delay, std::move(a.headers)};
     }
 
     script script_;
     unsigned token_status_;
-    net::io_context ioc_;
-    bot::http::server server_;
-    std::uint16_t port_ = 0;
-    std::thread thread_;
     mutable std::mutex mutex_;
     std::vector<bot::http::request_view> seen_;
     std::map<std::string, int> hits_;
     int token_requests_ = 0;
+    // Last: it stops (joins its thread) before the state its script uses is destroyed.
+    test::loopback_server server_{[this](int, const bot::http::request_view& r) { return handle(r); }};
 };
 
 http::client::options fast()
