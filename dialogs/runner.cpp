@@ -123,12 +123,16 @@ task<void> runner::run_once(bot::turn::turn_context& ctx, bool& conflict)
     const std::string ckey = conversation_key(in);
     const std::string ukey = user_key(in);
 
-    auto loaded = co_await parts_.states.load(ckey);
-    if (!loaded)
-        throw std::runtime_error("[dialogs.state_unavailable] " + loaded.error().message());
-    auto loaded_prefs = co_await parts_.states.load(ukey);
-    if (!loaded_prefs)
-        throw std::runtime_error("[dialogs.state_unavailable] " + loaded_prefs.error().message());
+    // Both documents in one read (one transaction and one trip to the store's thread on SQLite).
+    std::vector<std::string> keys;
+    keys.reserve(2);
+    keys.push_back(ckey);
+    keys.push_back(ukey);
+    auto both = co_await parts_.states.load_many(std::move(keys));
+    if (!both)
+        throw std::runtime_error("[dialogs.state_unavailable] " + both.error().message());
+    std::optional<ports::stored_document>* const loaded = &(*both)[0];
+    std::optional<ports::stored_document>* const loaded_prefs = &(*both)[1];
 
     turn t{ctx, {}, {}, false, false, {}, {}, false, {}, {}, {}, {}, {}};
     if (*loaded) {

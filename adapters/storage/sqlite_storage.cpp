@@ -354,6 +354,7 @@ struct sqlite_storage::impl {
     statement find_idempotent;
     statement list;
     statement begin;
+    statement begin_read;
     statement commit;
     statement rollback;
     statement enqueue;
@@ -387,6 +388,7 @@ struct sqlite_storage::impl {
         list.prepare(h, "SELECT seq, idempotency_key, recorded_at, data FROM records "
                         "WHERE kind = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
         begin.prepare(h, "BEGIN IMMEDIATE");
+        begin_read.prepare(h, "BEGIN"); // deferred: takes the read lock at the first SELECT, no write lock
         commit.prepare(h, "COMMIT");
         rollback.prepare(h, "ROLLBACK");
         enqueue.prepare(h, "INSERT INTO outbox (id, sink, payload, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
@@ -573,6 +575,43 @@ struct sqlite_storage::impl {
         return std::optional<ports::stored_document>{ports::stored_document{std::move(*value), q.column_text(0)}};
     }
 
+    /// The keys' documents in one read transaction: one snapshot, the database's locks taken
+    /// and released once instead of once per key.
+    boost::system::result<std::vector<std::optional<ports::stored_document>>> load_many_now(const std::vector<std::string>& keys)
+    {
+        std::vector<std::optional<ports::stored_document>> out;
+        out.reserve(keys.size());
+        if (keys.size() == 1) { // no transaction needed around one statement
+            auto one = load_now(keys.front());
+            if (!one)
+                return one.error();
+            out.push_back(std::move(*one));
+            return out;
+        }
+        {
+            use q(begin_read);
+            if (const int rc = q.step(); rc != SQLITE_DONE)
+                return failure(db.get(), rc, "load");
+        }
+        boost::system::error_code error;
+        for (const auto& key : keys) {
+            auto one = load_now(key);
+            if (!one) {
+                error = one.error();
+                break;
+            }
+            out.push_back(std::move(*one));
+        }
+        // Ending a read-only transaction cannot lose anything; COMMIT only fails while a
+        // statement is still running, and every use above has been reset.
+        use q(error ? rollback : commit);
+        if (const int rc = q.step(); rc != SQLITE_DONE && !error)
+            return failure(db.get(), rc, "load");
+        if (error)
+            return error;
+        return out;
+    }
+
     boost::system::result<std::string> save_now(const std::string& key, const nlohmann::json& value,
                                                 const etag_match& expected)
     {
@@ -718,6 +757,18 @@ task<boost::system::result<std::optional<ports::stored_document>>> sqlite_storag
     if (auto ec = check_key(key))
         co_return ec;
     auto job = [i = impl_.get(), key = std::move(key)] { return i->load_now(key); };
+    auto r = co_await offload(impl_->pool, std::move(job));
+    co_return r;
+}
+
+task<boost::system::result<std::vector<std::optional<ports::stored_document>>>> sqlite_storage::load_many(std::vector<std::string> keys)
+{
+    for (const auto& key : keys)
+        if (auto ec = check_key(key))
+            co_return ec;
+    if (keys.empty())
+        co_return std::vector<std::optional<ports::stored_document>>{};
+    auto job = [i = impl_.get(), keys = std::move(keys)] { return i->load_many_now(keys); };
     auto r = co_await offload(impl_->pool, std::move(job));
     co_return r;
 }

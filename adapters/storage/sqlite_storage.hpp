@@ -65,6 +65,8 @@ public:
     // file or a row that is not JSON gives corrupt (both logged with their error id). A value
     // with a string that is not UTF-8 throws nlohmann::json::type_error (a bug in the caller).
     task<boost::system::result<std::optional<ports::stored_document>>> load(std::string key) override;
+    /// One read transaction for all keys, one trip to the connection's thread.
+    task<boost::system::result<std::vector<std::optional<ports::stored_document>>>> load_many(std::vector<std::string> keys) override;
     task<boost::system::result<std::string>> save(std::string key, nlohmann::json value,
                                                   ports::etag_match expected) override;
     task<boost::system::result<void>> erase(std::string key, ports::etag_match expected) override;

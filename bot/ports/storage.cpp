@@ -26,6 +26,22 @@ public:
 
 } // namespace
 
+task<boost::system::result<std::vector<std::optional<stored_document>>>> state_store::load_many(std::vector<std::string> keys)
+{
+    for (const auto& key : keys)
+        if (key.empty() || key.size() > max_key_bytes)
+            co_return make_error_code(storage_errc::bad_key);
+    std::vector<std::optional<stored_document>> out;
+    out.reserve(keys.size());
+    for (auto& key : keys) {
+        auto one = co_await load(std::move(key));
+        if (!one)
+            co_return one.error();
+        out.push_back(std::move(*one));
+    }
+    co_return out;
+}
+
 const boost::system::error_category& storage_category() noexcept
 {
     static const storage_category_impl instance;

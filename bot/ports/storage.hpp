@@ -63,6 +63,12 @@ public:
     /// The document under `key`, or nullopt when there is none.
     virtual task<boost::system::result<std::optional<stored_document>>> load(std::string key) = 0;
 
+    /// The documents under `keys`, in the same order (nullopt where there is none; a key may
+    /// repeat), read as one consistent snapshot in one round trip where the backend can (SQLite:
+    /// one read transaction on its thread). Any bad key fails the whole call with bad_key before
+    /// anything is read. This default loads the keys one by one.
+    virtual task<boost::system::result<std::vector<std::optional<stored_document>>>> load_many(std::vector<std::string> keys);
+
     /// Stores `value` under `key` if `expected` holds; returns the new ETag (different from every
     /// earlier ETag of that key). conflict when `expected` does not hold.
     virtual task<boost::system::result<std::string>> save(std::string key, nlohmann::json value, etag_match expected) = 0;

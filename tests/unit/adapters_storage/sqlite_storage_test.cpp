@@ -272,6 +272,29 @@ TEST(SqliteStorage, AnotherApplicationsDatabaseIsRefusedAndLeftAsItWas)
     }
 }
 
+TEST(SqliteStorage, LoadManyOfADamagedDocumentFailsAndEndsItsReadTransaction)
+{
+    test::temp_dir dir;
+    const auto file = dir.path() / "state.sqlite";
+    auto store = sqlite_storage::open(file);
+    ASSERT_TRUE(test::run_sync(store->save("k", json{{"v", 1}}, etag_match::any_version())));
+    ASSERT_TRUE(test::run_sync(store->save("fine", json{{"v", 2}}, etag_match::any_version())));
+    raw_db(file).exec("UPDATE state SET value = '{\"v\": 1, oops' WHERE key = 'k'");
+    log_capture logs;
+    auto both = test::run_sync(store->load_many({"fine", "k"}));
+    ASSERT_FALSE(both);
+    EXPECT_EQ(both.error(), storage_errc::corrupt);
+    // The read transaction was ended: the next BEGIN works (it fails inside an open transaction)
+    // and this connection sees another connection's later write (an old snapshot would hide it).
+    raw_db(file).exec("UPDATE state SET value = '{\"v\": 7}' WHERE key = 'fine'");
+    auto again = test::run_sync(store->load_many({"fine", "missing"}));
+    ASSERT_TRUE(again) << again.error().message();
+    ASSERT_TRUE((*again)[0].has_value());
+    EXPECT_EQ((*again)[0]->value, (json{{"v", 7}}));
+    EXPECT_FALSE((*again)[1].has_value());
+    EXPECT_TRUE(test::run_sync(store->save("k", json{{"v", 3}}, etag_match::any_version())));
+}
+
 TEST(SqliteStorage, AStoredValueThatIsNotJsonIsReportedAsCorrupt)
 {
     test::temp_dir dir;

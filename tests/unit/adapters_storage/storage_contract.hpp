@@ -89,6 +89,7 @@ protected:
     bot::ports::record_log& records() { return backend_->records(); }
 
     auto load(std::string key) { return run_sync(state().load(std::move(key))); }
+    auto load_many(std::vector<std::string> keys) { return run_sync(state().load_many(std::move(keys))); }
     auto save(std::string key, json value, etag_match expected = etag_match::any_version())
     {
         return run_sync(state().save(std::move(key), std::move(value), std::move(expected)));
@@ -355,6 +356,49 @@ TYPED_TEST_P(StorageContract, ConcurrentCompareAndSetFromThreadsHasExactlyOneWin
     EXPECT_EQ(winners, 1);
 }
 
+TYPED_TEST_P(StorageContract, LoadManyReturnsEachKeyInOrderLikeLoad)
+{
+    auto e1 = this->save("conversation/a", json{{"v", 1}});
+    auto e2 = this->save("user/b", sample_document());
+    ASSERT_TRUE(e1 && e2);
+    auto r = this->load_many({"user/b", "never-saved", "conversation/a", "user/b"});
+    ASSERT_TRUE(r) << r.error().message();
+    ASSERT_EQ(r->size(), 4u);
+    ASSERT_TRUE((*r)[0].has_value());
+    EXPECT_EQ((*r)[0]->value, sample_document());
+    EXPECT_EQ((*r)[0]->etag, *e2);
+    EXPECT_FALSE((*r)[1].has_value());
+    ASSERT_TRUE((*r)[2].has_value());
+    EXPECT_EQ((*r)[2]->value, (json{{"v", 1}}));
+    EXPECT_EQ((*r)[2]->etag, *e1);
+    ASSERT_TRUE((*r)[3].has_value()); // a repeated key is read again
+    EXPECT_EQ((*r)[3]->etag, *e2);
+
+    auto none = this->load_many({});
+    ASSERT_TRUE(none) << none.error().message();
+    EXPECT_TRUE(none->empty());
+    auto one = this->load_many({"conversation/a"});
+    ASSERT_TRUE(one && one->size() == 1 && (*one)[0].has_value());
+    EXPECT_EQ((*one)[0]->etag, *e1);
+
+    // The ETags it returns are the current ones: a compare-and-set with them succeeds.
+    EXPECT_TRUE(this->save("conversation/a", json{{"v", 2}}, etag_match::must_equal((*r)[2]->etag)));
+    // And the store is usable afterwards (no transaction left open).
+    EXPECT_EQ(this->stored("conversation/a"), (json{{"v", 2}}));
+}
+
+TYPED_TEST_P(StorageContract, LoadManyWithABadKeyFailsWhole)
+{
+    ASSERT_TRUE(this->save("k", json{{"v", 1}}));
+    const std::string too_long(bot::ports::max_key_bytes + 1, 'k');
+    for (const std::string& bad : {std::string(), too_long}) {
+        auto r = this->load_many({"k", bad});
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error(), storage_errc::bad_key);
+    }
+    EXPECT_EQ(this->stored("k"), (json{{"v", 1}}));
+}
+
 TYPED_TEST_P(StorageContract, BadKeysAreRefusedAndNothingIsStored)
 {
     const std::string too_long(bot::ports::max_key_bytes + 1, 'k');
@@ -567,6 +611,7 @@ REGISTER_TYPED_TEST_SUITE_P(StorageContract, LoadOfAnAbsentKeyIsNullopt, SaveThe
                             AnEtagFromBeforeAnEraseDoesNotMatchTheRecreatedDocument,
                             ConcurrentCompareAndSetFromCoroutinesHasExactlyOneWinner,
                             ConcurrentCompareAndSetFromThreadsHasExactlyOneWinner,
+                            LoadManyReturnsEachKeyInOrderLikeLoad, LoadManyWithABadKeyFailsWhole,
                             BadKeysAreRefusedAndNothingIsStored, TooLargeValuesAreRefusedAndTheOldValueStays,
                             AppendedRecordsListOldestFirstWithTheirFields, ListHonoursAfterSeqAndLimit,
                             KindsAreListedSeparatelyAndSeqGrowsAcrossThem, SameIdempotencyKeyAndKindRecordsOnce,
