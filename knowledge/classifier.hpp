@@ -97,7 +97,6 @@ public:
 
     classification classify(std::string_view text, std::string_view locale_hint = {}) const;
     origin source() const { return origin_; }
-    bool loaded_from_cache() const { return origin_ != origin::trained; }
 
     std::size_t training_examples() const { return examples_; }
     double training_ms() const { return training_ms_; }

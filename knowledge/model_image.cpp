@@ -6,9 +6,18 @@
 
 namespace ab::knowledge {
 
+namespace {
+
+constexpr std::size_t padding(std::size_t pos)
+{
+    return (8 - pos % 8) % 8;
+}
+
+} // namespace
+
 void model_writer::pad()
 {
-    out_.append((8 - out_.size() % 8) % 8, '\0');
+    out_.append(padding(out_.size()), '\0');
 }
 
 void model_writer::u64(std::uint64_t v)
@@ -16,20 +25,22 @@ void model_writer::u64(std::uint64_t v)
     out_.append(reinterpret_cast<const char*>(&v), sizeof v);
 }
 
-void model_writer::floats(std::span<const float> v)
+void model_writer::array(const void* data, std::size_t count, std::size_t bytes)
 {
     pad();
-    u64(v.size());
-    out_.append(reinterpret_cast<const char*>(v.data()), v.size_bytes());
+    u64(count);
+    out_.append(static_cast<const char*>(data), bytes);
     pad();
+}
+
+void model_writer::floats(std::span<const float> v)
+{
+    array(v.data(), v.size(), v.size_bytes());
 }
 
 void model_writer::int16s(std::span<const std::int16_t> v)
 {
-    pad();
-    u64(v.size());
-    out_.append(reinterpret_cast<const char*>(v.data()), v.size_bytes());
-    pad();
+    array(v.data(), v.size(), v.size_bytes());
 }
 
 bool model_reader::take(std::size_t n, const std::byte*& p)
@@ -56,38 +67,27 @@ bool model_reader::u64(std::uint64_t& v)
     return true;
 }
 
-namespace {
-
-constexpr std::size_t padding(std::size_t pos)
+bool model_reader::array(std::size_t expected, std::size_t element_size, const std::byte*& p)
 {
-    return (8 - pos % 8) % 8;
+    const std::byte* pad = nullptr;
+    std::uint64_t n = 0;
+    return take(padding(pos_), pad) && u64(n) && n == expected && take(expected * element_size, p) && take(padding(pos_), pad);
 }
-
-} // namespace
 
 bool model_reader::floats(std::vector<float>& v, std::size_t expected)
 {
     const std::byte* p = nullptr;
-    std::uint64_t n = 0;
-    if (!take(padding(pos_), p) || !u64(n) || n != expected || !take(expected * sizeof(float), p))
+    if (!array(expected, sizeof(float), p))
         return false;
-    std::vector<float> tmp(expected);
-    std::memcpy(tmp.data(), p, expected * sizeof(float));
-    const std::byte* pad = nullptr;
-    if (!take(padding(pos_), pad))
-        return false;
-    v = std::move(tmp);
+    v.resize(expected);
+    std::memcpy(v.data(), p, expected * sizeof(float));
     return true;
 }
 
 bool model_reader::int16s(std::vector<std::int16_t>& owned, const std::int16_t*& view, std::size_t expected)
 {
     const std::byte* p = nullptr;
-    std::uint64_t n = 0;
-    if (!take(padding(pos_), p) || !u64(n) || n != expected || !take(expected * sizeof(std::int16_t), p))
-        return false;
-    const std::byte* pad = nullptr;
-    if (!take(padding(pos_), pad))
+    if (!array(expected, sizeof(std::int16_t), p))
         return false;
     if (borrow_ && reinterpret_cast<std::uintptr_t>(p) % alignof(std::int16_t) == 0) {
         owned.clear();

@@ -29,6 +29,8 @@ public:
 
 private:
     void pad();
+    /// A length-prefixed array, padded on both sides to 8 bytes.
+    void array(const void* data, std::size_t count, std::size_t bytes);
     std::string out_;
 };
 
@@ -49,6 +51,8 @@ public:
 
 private:
     bool take(std::size_t n, const std::byte*& p);
+    /// The next array written by model_writer::array: its `expected` count and `p` at its values.
+    bool array(std::size_t expected, std::size_t element_size, const std::byte*& p);
     std::span<const std::byte> bytes_;
     std::size_t pos_ = 0;
     bool borrow_ = false;
