@@ -442,8 +442,7 @@ std::int64_t article_index::data_version() const
 void article_index::forget_citations() const
 {
     std::lock_guard lock(cache_.mu);
-    cache_.entries.clear();
-    cache_.index.clear();
+    cache_.clear();
 }
 
 std::vector<citation> article_index::citations(intent topic, lang language, std::string_view text, std::size_t k,
@@ -458,8 +457,7 @@ std::vector<citation> article_index::citations(intent topic, lang language, std:
         const std::int64_t version = data_version();
         if (version != cache_.data_version) {
             // Another connection (`kb import` in another process) changed the index.
-            cache_.entries.clear();
-            cache_.index.clear();
+            cache_.clear();
             cache_.data_version = version;
         }
         if (auto it = cache_.index.find(key); it != cache_.index.end()) {

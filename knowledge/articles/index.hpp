@@ -116,10 +116,16 @@ private:
     sqlite3* db_;
     static constexpr std::size_t citation_cache_entries = 128; ///< ~2 KB each
     struct citation_cache {
+        using entry_list = std::list<std::pair<std::string, std::vector<citation>>>;
         std::mutex mu;
         std::int64_t data_version = -1;
-        std::list<std::pair<std::string, std::vector<citation>>> entries; ///< most recently used first
-        std::unordered_map<std::string, std::list<std::pair<std::string, std::vector<citation>>>::iterator> index;
+        entry_list entries; ///< most recently used first
+        std::unordered_map<std::string, entry_list::iterator> index;
+        void clear()
+        {
+            entries.clear();
+            index.clear();
+        }
     };
     mutable citation_cache cache_;
 };
