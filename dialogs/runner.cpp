@@ -124,25 +124,22 @@ task<void> runner::run_once(bot::turn::turn_context& ctx, bool& conflict)
     const std::string ukey = user_key(in);
 
     // Both documents in one read (one transaction and one trip to the store's thread on SQLite).
-    std::vector<std::string> keys;
-    keys.reserve(2);
-    keys.push_back(ckey);
-    keys.push_back(ukey);
+    std::vector<std::string> keys{ckey, ukey};
     auto both = co_await parts_.states.load_many(std::move(keys));
     if (!both)
         throw std::runtime_error("[dialogs.state_unavailable] " + both.error().message());
-    std::optional<ports::stored_document>* const loaded = &(*both)[0];
-    std::optional<ports::stored_document>* const loaded_prefs = &(*both)[1];
+    const std::optional<ports::stored_document>& loaded = (*both)[0];
+    const std::optional<ports::stored_document>& loaded_prefs = (*both)[1];
 
     turn t{ctx, {}, {}, false, false, {}, {}, false, {}, {}, {}, {}, {}};
-    if (*loaded) {
-        if (auto s = conversation_state_from((*loaded)->value))
+    if (loaded) {
+        if (auto s = conversation_state_from(loaded->value))
             t.state = std::move(*s);
         else
             log::warn("dialogs.state_unreadable", {{"error_id", "dialogs.state_unreadable"}, {"correlation_id", ctx.correlation_id}});
     }
-    if (*loaded_prefs)
-        if (auto p = user_preferences_from((*loaded_prefs)->value))
+    if (loaded_prefs)
+        if (auto p = user_preferences_from(loaded_prefs->value))
             t.prefs = std::move(*p);
 
     // Redelivered after a restart (or to another instance): answered before, do nothing now.
@@ -188,7 +185,7 @@ task<void> runner::run_once(bot::turn::turn_context& ctx, bool& conflict)
     if (t.save_state) {
         if (!in.id.empty())
             t.state.remember_activity(in.id);
-        const auto expected = *loaded ? ports::etag_match::must_equal((*loaded)->etag) : ports::etag_match::must_be_absent();
+        const auto expected = loaded ? ports::etag_match::must_equal(loaded->etag) : ports::etag_match::must_be_absent();
         auto saved = co_await parts_.states.save(ckey, json(t.state), expected);
         if (!saved && saved.error() == ports::storage_errc::conflict) {
             conflict = true;

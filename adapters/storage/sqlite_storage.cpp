@@ -581,13 +581,6 @@ struct sqlite_storage::impl {
     {
         std::vector<std::optional<ports::stored_document>> out;
         out.reserve(keys.size());
-        if (keys.size() == 1) { // no transaction needed around one statement
-            auto one = load_now(keys.front());
-            if (!one)
-                return one.error();
-            out.push_back(std::move(*one));
-            return out;
-        }
         {
             use q(begin_read);
             if (const int rc = q.step(); rc != SQLITE_DONE)
